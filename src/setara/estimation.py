@@ -1,0 +1,264 @@
+"""The public estimation API: build a design from a frame, estimate measures by domain.
+
+>>> import setara
+>>> frame = setara.demo.generate_survey(20_000, seed=1)
+>>> design = setara.survey_design(frame, weight="weight", strata="stratum", psu="psu")
+>>> res = setara.estimate(frame, design, welfare="expenditure_pc", measures=["gini"])
+>>> res.frame["measure"][0]
+'gini'
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from setara.design import SurveyDesign
+from setara.errors import ColumnNotFoundError, DesignError, InputValueError
+from setara.frames import key_column, numeric_column, to_polars, weight_column
+from setara.kernels.groups import IntArray, factorize, group_count
+from setara.measures.base import Measure, MeasureData
+from setara.measures.registry import parse_spec
+from setara.replicates import jackknife, rao_wu_bootstrap, supplied
+from setara.results import ReliabilityRule, Results, build_frame
+
+__all__ = ["estimate", "survey_design", "with_replicates"]
+
+
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+def survey_design(
+    data: Any,
+    *,
+    weight: str | None = None,
+    strata: str | Sequence[str] | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
+    nest: bool = False,
+    lonely_psu: str = "fail",
+    replicate_weights: str | Sequence[str] | None = None,
+    replicate_type: str = "bootstrap",
+    replicate_scale: float | None = None,
+    replicate_rscales: float | Sequence[float] | None = None,
+    mse: bool = False,
+    rho: float | None = None,
+) -> SurveyDesign:
+    """Declare the sample design of ``data`` by column names (R survey's ``svydesign``).
+
+    ``psu`` and ``fpc`` take one column per stage (a list or comma-separated text); ``strata``
+    one column, or one per stage. ``fpc`` columns hold population counts, or sampling
+    fractions when all values are at most 1. ``replicate_weights`` is a list of columns or a
+    glob such as ``"rep*"``: the design then estimates variance from the replicates.
+    """
+    frame = to_polars(data)
+    names: dict[str, str] = {}
+    w = weight_column(frame, weight) if weight else None
+    strata_cols = _names(strata)
+    psu_cols = _names(psu)
+    fpc_cols = _names(fpc)
+    if len(fpc_cols) > max(len(psu_cols), 1):
+        raise DesignError(f"{len(fpc_cols)} fpc columns given for {max(len(psu_cols), 1)} stages")
+    for s, col in enumerate(psu_cols):
+        names[f"psu{s}"] = f"psu column {col!r}"
+    for s, col in enumerate(strata_cols):
+        names[f"strata{s}"] = f"strata column {col!r}"
+    for s, col in enumerate(fpc_cols):
+        names[f"fpc{s}"] = col
+    design = SurveyDesign.from_arrays(
+        weights=w,
+        strata=[key_column(frame, c, "strata") for c in strata_cols] or None,
+        ids=[key_column(frame, c, "psu") for c in psu_cols] or None,
+        fpc=[numeric_column(frame, c, "fpc") for c in fpc_cols] or None,
+        n=frame.height,
+        nest=nest,
+        lonely_psu=lonely_psu,
+        names=names,
+    )
+    if replicate_weights is not None:
+        columns = _replicate_columns(frame, replicate_weights)
+        matrix = np.column_stack([weight_column(frame, c) for c in columns])
+        reps = supplied(
+            matrix,
+            kind=replicate_type,
+            scale=replicate_scale,
+            rscales=replicate_rscales,
+            mse=mse,
+            rho=rho,
+        )
+        design = design.with_replicates(reps)
+    return design
+
+
+def _replicate_columns(frame: pl.DataFrame, spec: str | Sequence[str]) -> list[str]:
+    if isinstance(spec, str):
+        patterns = [p.strip() for p in spec.split(",") if p.strip()]
+        columns = [c for c in frame.columns if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+        if not columns:
+            raise ColumnNotFoundError(f"no column matches the replicate-weight pattern {spec!r}")
+        return columns
+    missing = [c for c in spec if c not in frame.columns]
+    if missing:
+        raise ColumnNotFoundError(f"replicate-weight columns not in the data: {', '.join(missing)}")
+    return list(spec)
+
+
+def with_replicates(
+    design: SurveyDesign,
+    kind: str = "bootstrap",
+    *,
+    replicates: int = 200,
+    rng: np.random.Generator | None = None,
+    mse: bool = False,
+) -> SurveyDesign:
+    """Create replicate weights from a design: ``jk1``, ``jkn`` or Rao–Wu ``bootstrap``."""
+    first = design.stages[0]
+    kind = kind.lower()
+    if kind == "bootstrap":
+        reps = rao_wu_bootstrap(
+            first.unit,
+            first.unit_stratum,
+            replicates,
+            rng=rng if rng is not None else np.random.default_rng(),
+            mse=mse,
+        )
+    elif kind in ("jk1", "jkn"):
+        if first.unit_stratum.size > 5000:
+            raise DesignError(
+                f"{kind} creates one replicate per PSU; {first.unit_stratum.size:,} PSUs is too "
+                "many, use the bootstrap"
+            )
+        reps = jackknife(
+            first.unit, first.unit_stratum, first.fraction, stratified=kind == "jkn", mse=mse
+        )
+    else:
+        raise DesignError(f"replicates can be created as jk1, jkn or bootstrap, not {kind!r}")
+    return design.with_replicates(reps)
+
+
+def _domains(frame: pl.DataFrame, by: list[str]) -> tuple[IntArray, int, pl.DataFrame]:
+    if not by:
+        return np.zeros(frame.height, dtype=np.int64), 1, pl.DataFrame()
+    keys = [key_column(frame, c, "by") for c in by]
+    codes, n_domains = factorize(*keys)
+    first = np.full(n_domains, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(frame.height)[::-1]
+    labels = frame.select(by)[first]
+    return codes, n_domains, labels
+
+
+def estimate(
+    data: Any,
+    design: SurveyDesign,
+    *,
+    welfare: str,
+    measures: Sequence[str | Measure] | str,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    reliability: ReliabilityRule | None = None,
+) -> Results:
+    """Estimate ``measures`` of ``welfare`` for the population and every ``by`` domain.
+
+    Rows with missing welfare are left out of every domain (the design is kept whole, as in
+    domain estimation) and counted in ``Results.notes``; so are non-positive values for the
+    measures that need positive welfare (Atkinson, GE with alpha <= 1, Watts).
+    """
+    frame = to_polars(data)
+    if frame.height != design.n:
+        raise InputValueError(f"the data has {frame.height:,} rows but the design {design.n:,}")
+    if not 0.5 <= level < 1.0:
+        raise InputValueError(f"confidence level must be between 0.5 and 1, not {level}")
+    rule = reliability or ReliabilityRule()
+    specs = [measures] if isinstance(measures, str) else list(measures)
+    parsed: list[Measure] = []
+    for spec in specs:
+        parsed.extend(parse_spec(spec) if isinstance(spec, str) else [spec])
+    y = numeric_column(frame, welfare, "welfare")
+    by_cols = _names(by)
+    domain, n_domains, labels = _domains(frame, by_cols)
+    valid = ~np.isnan(y)
+    notes: list[str] = []
+    if (~valid).any():
+        notes.append(
+            f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values left "
+            "out of every estimate"
+        )
+    t = design.t_quantile(level)
+    n_psu = _psu_counts(design, domain, n_domains)
+    parts = []
+    for measure in parsed:
+        keep = valid.copy()
+        if measure.positive_only:
+            nonpositive = valid & (y <= 0)
+            if nonpositive.any():
+                notes.append(
+                    f"{measure.name}: {int(nonpositive.sum()):,} rows with zero or negative "
+                    f"{welfare!r} treated as outside the domain"
+                )
+                keep &= ~nonpositive
+        extra = _extra_columns(frame, measure)
+        for name, values in extra.items():
+            bad = keep & np.isnan(values)
+            if bad.any():
+                notes.append(f"{measure.name}: {int(bad.sum()):,} rows with missing {name} left out")
+                keep &= ~bad
+        dom = np.where(keep, domain, -1)
+        population = np.where(keep, 0, -1)
+        line = getattr(measure, "line", None)
+        own = line is not None and getattr(line, "scope", "") == "domain"
+        data_view = MeasureData(
+            y=np.where(keep, y, 0.0),
+            weights=design.weights,
+            domain=dom,
+            n_domains=n_domains,
+            population=dom if own else population,
+            n_population=n_domains if own else 1,
+            extra=extra,
+        )
+        est, se = measure.standard_error(design, data_view)
+        n_obs = group_count(dom, n_domains)
+        parts.append(
+            build_frame(
+                measure=measure.name,
+                params=measure.params(),
+                labels=labels,
+                estimate=np.where(n_obs > 0, est, np.nan),
+                se=np.where(n_obs > 0, se, np.nan),
+                n=n_obs,
+                n_psu=n_psu,
+                t=t,
+                rule=rule,
+            )
+        )
+    frame_out = pl.concat(parts, how="vertical_relaxed")
+    return Results(frame_out, tuple(by_cols), level, notes)
+
+
+def _extra_columns(frame: pl.DataFrame, measure: Measure) -> dict[str, np.ndarray]:
+    """Read the other columns a measure needs (a poverty-line column, a denominator, ...)."""
+    extra: dict[str, np.ndarray] = {}
+    for key, column in measure.extra_columns().items():
+        if not column:
+            raise InputValueError(f"{measure.name} needs a column for {key}")
+        values = numeric_column(frame, column, f"{measure.name} {key}")
+        if key == "line" and (values[~np.isnan(values)] <= 0).any():
+            raise InputValueError(
+                f"poverty line column {column!r} has "
+                f"{int((values <= 0).sum()):,} zero or negative values"
+            )
+        extra[key] = values
+    return extra
+
+
+def _psu_counts(design: SurveyDesign, domain: IntArray, n_domains: int) -> IntArray:
+    cells = design.cells(domain, n_domains)[0]
+    return np.bincount(cells.cell_domain, minlength=n_domains).astype(np.int64)

@@ -1,0 +1,1 @@
+"""Measures: a kernel plus a survey-aware wrapper for each statistic."""

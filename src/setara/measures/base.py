@@ -1,0 +1,126 @@
+"""What every measure shares: its data view, its linearization and the estimation loop.
+
+A measure is a small object with two methods:
+
+``linearize(data)``
+    estimates with the full-sample weights and the influence values of each row in its own
+    domain (zero elsewhere), optionally plus one population-level component shared by every
+    domain (the linearized national poverty line);
+``replicate(data, weights)``
+    estimates for a block of weight columns (replicate weights), ``(domains, k)``.
+
+:func:`run_measure` turns either into estimates and standard errors for all domains at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from setara.design import SurveyDesign
+from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_count, group_sum
+
+
+@dataclass
+class MeasureData:
+    """Welfare values, weights and domains for one measure call.
+
+    ``domain`` codes rows ``0..n_domains-1`` (``-1`` outside every domain or excluded);
+    ``population`` codes the rows that define a population-level relative poverty line
+    (``0``, or ``-1``); when a domain's own line is wanted ``population`` equals ``domain``.
+    """
+
+    y: FloatArray
+    weights: FloatArray
+    domain: IntArray
+    n_domains: int
+    population: IntArray
+    n_population: int
+    extra: dict[str, FloatArray] = field(default_factory=dict)
+
+    @cached_property
+    def sorted(self) -> SortedGroups:
+        return SortedGroups.build(self.y, self.domain, self.n_domains)
+
+    @cached_property
+    def population_sorted(self) -> SortedGroups:
+        return SortedGroups.build(self.y, self.population, self.n_population)
+
+    @cached_property
+    def y_sorted(self) -> FloatArray:
+        return self.y[self.sorted.order]
+
+    @cached_property
+    def n_obs(self) -> IntArray:
+        return group_count(self.domain, self.n_domains)
+
+    @property
+    def own_line(self) -> bool:
+        return self.population is self.domain
+
+    def domain_total(self, w: FloatArray) -> FloatArray:
+        return group_sum(self.domain, w, self.n_domains)
+
+    def in_domain(self) -> FloatArray:
+        return (self.domain >= 0).astype(np.float64)
+
+
+@dataclass
+class Linearized:
+    """Estimates and influence values from the full-sample weights.
+
+    ``influence[i]`` belongs to row ``i``'s own domain. ``shared = (b, c)``: domain ``d`` also
+    has influence ``c[d] * b[i]`` on every row ``i`` (``b`` zero outside the population).
+    """
+
+    estimate: FloatArray
+    influence: FloatArray
+    shared: tuple[FloatArray, FloatArray] | None = None
+
+
+class Measure:
+    """Base class; subclasses set ``name`` and implement the two methods."""
+
+    name: str = ""
+    positive_only: bool = False
+    needs_population_line: bool = False
+
+    def params(self) -> str:
+        return ""
+
+    def extra_columns(self) -> dict[str, str]:
+        """Other columns the measure reads, as ``{key in MeasureData.extra: column name}``."""
+        return {}
+
+    def linearize(self, data: MeasureData) -> Linearized:
+        raise NotImplementedError
+
+    def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def standard_error(
+        self, design: SurveyDesign, data: MeasureData
+    ) -> tuple[FloatArray, FloatArray]:
+        """Estimates and standard errors for every domain (linearization or replicates)."""
+        if design.replicates is not None:
+            estimate = self.replicate(data, data.weights[:, None])[:, 0]
+            thetas = np.empty((data.n_domains, design.replicates.n_replicates))
+            for cols, block in design.replicates.blocks(data.weights):
+                thetas[:, cols] = self.replicate(data, block)
+            return estimate, np.sqrt(design.replicates.variance(thetas, estimate))
+        lin = self.linearize(data)
+        w = data.weights
+        a = np.where(data.domain >= 0, w * lin.influence, 0.0)
+        shared = None
+        if lin.shared is not None:
+            b, c = lin.shared
+            shared = (np.where(data.population >= 0, w * b, 0.0), c)
+        var = design.variance(data.domain, data.n_domains, a, shared)
+        return lin.estimate, np.sqrt(var)
+
+
+def sorted_weights(data: MeasureData, weights: FloatArray) -> FloatArray:
+    """Weight columns in the domain-sorted layout, ``(m, k)``."""
+    return weights[data.sorted.order]
