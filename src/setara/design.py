@@ -50,9 +50,14 @@ def _stage_fpc(
     if fpc is None:
         return np.zeros(n_strata), np.full(n_strata, np.inf)
     if np.isnan(fpc).any():
-        raise InputValueError(f"fpc column '{name}' has {count_phrase(int(np.isnan(fpc).sum()), fpc.size)} missing")
+        raise InputValueError(
+            f"fpc column '{name}' has {count_phrase(int(np.isnan(fpc).sum()), fpc.size)} missing"
+        )
     if (fpc <= 0).any():
-        raise InputValueError(f"fpc column '{name}' has {count_phrase(int((fpc <= 0).sum()), fpc.size)} zero or negative")
+        n_bad = int((fpc <= 0).sum())
+        raise InputValueError(
+            f"fpc column '{name}' has {count_phrase(n_bad, fpc.size)} zero or negative"
+        )
     lo = np.full(n_strata, np.inf)
     hi = np.full(n_strata, -np.inf)
     np.minimum.at(lo, stratum, fpc)
@@ -165,7 +170,7 @@ class SurveyDesign:
                 n_units,
                 fpc_name,
             )
-            lonely = n_units == 1
+            lonely = (n_units == 1) & (fraction < 1.0)  # f = 1: a certainty unit, no variance
             if lonely.any() and lonely_psu == "fail" and not (s > 0 and fpc_list[0] is None):
                 bad = np.flatnonzero(lonely)
                 raise LonelyPSUError(
@@ -176,7 +181,8 @@ class SurveyDesign:
             ancestor = np.ones(n_strata)
             ancestor[stratum] = parent_fraction
             with np.errstate(divide="ignore", invalid="ignore"):
-                base = np.where(lonely, 0.0, n_units / (n_units - 1.0)) * (1.0 - fraction)
+                between = np.where(n_units > 1, n_units / (n_units - 1.0), 0.0)
+            base = between * (1.0 - fraction)
             n_ok = int((~lonely).sum())
             average = (n_strata / n_ok) if (lonely_psu == "average" and n_ok) else 1.0
             stages.append(
@@ -199,9 +205,14 @@ class SurveyDesign:
                 break  # with replacement at stage 1: later stages add nothing (as svyrecvar)
 
         if weights is None:
-            if any(f is None for f in fpc_list):
-                raise DesignError("weights are missing and cannot be derived without an fpc per stage")
-            w = 1.0 / prob
+            if all(f is None for f in fpc_list):
+                w = np.ones(size)  # as R survey: no weights and no fpc means equal probability
+            elif any(f is None for f in fpc_list):
+                raise DesignError(
+                    "weights are missing and cannot be derived without an fpc per stage"
+                )
+            else:
+                w = 1.0 / prob
         else:
             w = np.asarray(weights, dtype=np.float64)
         first = stages[0]
@@ -212,10 +223,21 @@ class SurveyDesign:
         """A copy of this design that estimates variance from ``replicates``."""
         return replace(self, replicates=replicates, degf=replicates.degf, _cells={})
 
-    def t_quantile(self, level: float) -> float:
-        """Critical value for a two-sided ``level`` interval with the design's df."""
-        df = max(self.degf, 1)
-        return float(stats.t.ppf(0.5 + level / 2.0, df))
+    def t_quantile(self, level: float, df: FloatArray | float | None = None) -> FloatArray:
+        """Critical value for a two-sided ``level`` interval with ``df`` (the design's df by
+        default; pass per-domain df from :meth:`domain_degf`)."""
+        d = np.maximum(np.asarray(self.degf if df is None else df, dtype=np.float64), 1.0)
+        return np.asarray(stats.t.ppf(0.5 + level / 2.0, d))
+
+    def domain_degf(self, domain: IntArray, n_domains: int) -> FloatArray:
+        """Degrees of freedom per domain: PSUs minus strata with rows in the domain, as R
+        survey's ``degf`` of a subset; replicate designs keep the design's df."""
+        if self.replicates is not None:
+            return np.full(n_domains, float(self.degf))
+        cells = self.cells(domain, n_domains)[0]
+        n_psu = np.bincount(cells.cell_domain, minlength=n_domains)
+        n_strata = np.bincount(cells.pair_domain, minlength=n_domains)
+        return np.asarray(n_psu - n_strata, dtype=np.float64)
 
     def cells(self, domain: IntArray, n_domains: int) -> list[DomainCells]:
         key = (id(domain), n_domains)
@@ -258,9 +280,10 @@ def _per_stage(
     if value is None:
         return [None] * n_stages
     if isinstance(value, list | tuple):
-        items = list(value)
+        items: list[npt.ArrayLike | None] = list(value)
         return items + [None] * (n_stages - len(items))
-    return [value] + [None] * (n_stages - 1)
+    single: list[npt.ArrayLike | None] = [value]  # type: ignore[list-item]
+    return single + [None] * (n_stages - 1)
 
 
 def _check_nesting(unit: IntArray, stratum: IntArray, n_units: int, name: str) -> None:

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -165,6 +165,7 @@ def estimate(
     by: str | Sequence[str] | None = None,
     level: float = 0.95,
     reliability: ReliabilityRule | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Results:
     """Estimate ``measures`` of ``welfare`` for the population and every ``by`` domain.
 
@@ -192,10 +193,11 @@ def estimate(
             f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values left "
             "out of every estimate"
         )
-    t = design.t_quantile(level)
     n_psu = _psu_counts(design, domain, n_domains)
     parts = []
-    for measure in parsed:
+    for index, measure in enumerate(parsed):
+        if progress is not None:
+            progress(index + 1, len(parsed), f"{measure.name} {measure.params()}".strip())
         keep = valid.copy()
         if measure.positive_only:
             nonpositive = valid & (y <= 0)
@@ -209,7 +211,9 @@ def estimate(
         for name, values in extra.items():
             bad = keep & np.isnan(values)
             if bad.any():
-                notes.append(f"{measure.name}: {int(bad.sum()):,} rows with missing {name} left out")
+                notes.append(
+                    f"{measure.name}: {int(bad.sum()):,} rows with missing {name} left out"
+                )
                 keep &= ~bad
         dom = np.where(keep, domain, -1)
         population = np.where(keep, 0, -1)
@@ -226,6 +230,7 @@ def estimate(
         )
         est, se = measure.standard_error(design, data_view)
         n_obs = group_count(dom, n_domains)
+        t = design.t_quantile(level, design.domain_degf(dom, n_domains))
         parts.append(
             build_frame(
                 measure=measure.name,

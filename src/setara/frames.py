@@ -17,10 +17,12 @@ def to_polars(data: Any) -> pl.DataFrame:
     if isinstance(data, pl.DataFrame):
         return data
     if isinstance(data, pl.LazyFrame):
-        return data.collect()
+        collected: pl.DataFrame = data.collect()
+        return collected
     module = type(data).__module__
     if module.startswith("pandas"):
-        return pl.from_pandas(data)
+        converted: pl.DataFrame = pl.from_pandas(data)
+        return converted
     return pl.DataFrame(data)
 
 
@@ -58,7 +60,11 @@ def weight_column(frame: pl.DataFrame, name: str) -> FloatArray:
     if missing or negative or infinite:
         parts = [
             f"{count} {what}"
-            for count, what in ((missing, "missing"), (negative, "negative"), (infinite, "infinite"))
+            for count, what in (
+                (missing, "missing"),
+                (negative, "negative"),
+                (infinite, "infinite"),
+            )
             if count
         ]
         first = int(np.flatnonzero(np.isnan(values) | (values < 0) | np.isinf(values))[0])

@@ -46,6 +46,7 @@ class ReplicateWeights:
     factors: FloatArray | None = None
     unit: IntArray | None = None
     rho: float | None = None
+    rank: int | None = None
 
     @property
     def n_replicates(self) -> int:
@@ -53,9 +54,9 @@ class ReplicateWeights:
 
     @property
     def degf(self) -> int:
-        """Degrees of freedom for intervals: replicates minus one (survey's rank rule for
-        full-rank replicates)."""
-        return max(self.n_replicates - 1, 1)
+        """Degrees of freedom: rank of the replicate weights minus one (R survey's rule)."""
+        rank = self.rank if self.rank is not None else self.n_replicates
+        return max(rank - 1, 1)
 
     def blocks(
         self, weights: FloatArray, size: int = BLOCK_COLUMNS
@@ -66,7 +67,7 @@ class ReplicateWeights:
             if self.matrix is not None:
                 yield cols, self.matrix[:, cols]
             else:
-                assert self.factors is not None and self.unit is not None  # noqa: S101
+                assert self.factors is not None and self.unit is not None
                 yield cols, weights[:, None] * self.factors[self.unit, cols]
 
     def variance(self, thetas: FloatArray, estimate: FloatArray) -> FloatArray:
@@ -92,7 +93,9 @@ def supplied(
     """
     kind = kind.lower()
     if kind not in REPLICATE_TYPES:
-        raise DesignError(f"replicate type must be one of {', '.join(REPLICATE_TYPES)}, not {kind!r}")
+        raise DesignError(
+            f"replicate type must be one of {', '.join(REPLICATE_TYPES)}, not {kind!r}"
+        )
     mat = np.asarray(matrix, dtype=np.float64)
     if mat.ndim != 2 or mat.shape[1] < 2:
         raise DesignError("replicate weights need at least two columns")
@@ -114,10 +117,19 @@ def supplied(
             scale = 1.0 / (n_rep * (1.0 - rho) ** 2)
         else:
             scale = 1.0
-    rs = np.ones(n_rep) if rscales is None else np.broadcast_to(
-        np.asarray(rscales, dtype=np.float64), (n_rep,)
-    ).copy()
-    return ReplicateWeights(kind=kind, scale=float(scale), rscales=rs, mse=mse, matrix=mat, rho=rho)
+    rs = (
+        np.ones(n_rep)
+        if rscales is None
+        else np.broadcast_to(np.asarray(rscales, dtype=np.float64), (n_rep,)).copy()
+    )
+    rank = None
+    if mat.shape[0] * n_rep * n_rep <= 2e9:  # rank as R survey (qr tolerance 1e-5), when cheap
+        _, r_factor = np.linalg.qr(mat / np.maximum(np.abs(mat).max(), 1e-300))
+        diag = np.abs(np.diag(r_factor))
+        rank = int((diag > 1e-5 * diag.max()).sum()) if diag.size else 0
+    return ReplicateWeights(
+        kind=kind, scale=float(scale), rscales=rs, mse=mse, matrix=mat, rho=rho, rank=rank
+    )
 
 
 def jackknife(
@@ -156,6 +168,7 @@ def jackknife(
         mse=mse,
         factors=factors,
         unit=unit,
+        rank=n_units - int(np.unique(unit_stratum).size) + 1 if stratified else n_units,
     )
 
 
@@ -190,7 +203,7 @@ def rao_wu_bootstrap(
         picked.reshape(-1) * n_replicates + rep_index, minlength=n_units * n_replicates
     ).reshape(n_units, n_replicates)
     rescale = (n_h / (n_h - 1.0))[unit_stratum]
-    factors = counts * rescale[:, None]
+    factors = counts.astype(np.float64) * rescale[:, None]
     return ReplicateWeights(
         kind="bootstrap",
         scale=1.0 / (n_replicates - 1),

@@ -39,7 +39,9 @@ class ReliabilityRule:
 
     def flags(self, rse: FloatArray, n: IntArray, n_psu: IntArray | None = None) -> list[str]:
         out = np.where(
-            rse <= self.reliable_rse, RELIABLE, np.where(rse <= self.caution_rse, CAUTION, UNRELIABLE)
+            rse <= self.reliable_rse,
+            RELIABLE,
+            np.where(rse <= self.caution_rse, CAUTION, UNRELIABLE),
         ).astype(object)
         out[np.isnan(rse)] = UNRELIABLE
         out[n < self.min_n] = SMALL_N
@@ -100,7 +102,7 @@ def build_frame(
     se: FloatArray,
     n: IntArray,
     n_psu: IntArray | None,
-    t: float,
+    t: FloatArray,
     rule: ReliabilityRule,
 ) -> pl.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,6 +12,9 @@ import numpy as np
 from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_sum
 
 SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+# A cumulative share within this of p counts as reaching p: R accumulates weights in long
+# double, so an exact hit (equal weights, p = 0.5) must not be lost to float64 rounding.
+CDF_TIE = 1e-12
 
 
 def quantile_index(sg: SortedGroups, w_sorted: FloatArray, p: float) -> IntArray:
@@ -26,7 +29,7 @@ def quantile_index(sg: SortedGroups, w_sorted: FloatArray, p: float) -> IntArray
         frac = cw / total[sg.codes]
     m = sg.codes.size
     position = np.arange(m, dtype=np.int64)[:, None]
-    candidate = np.where(frac >= p, position, m)
+    candidate = np.where(frac >= p - CDF_TIE, position, m)
     out = np.full((sg.n_groups, w_sorted.shape[1]), -1, dtype=np.int64)
     nonempty = np.flatnonzero(sg.counts > 0)
     if nonempty.size:

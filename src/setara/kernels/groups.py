@@ -97,7 +97,7 @@ class SortedGroups:
     def cumsum(self, values: FloatArray) -> FloatArray:
         """Cumulative sum (inclusive) of sorted ``values`` restarting at each group."""
         total = np.cumsum(values, axis=0)
-        before = np.zeros((self.n_groups,) + values.shape[1:])
+        before = np.zeros((self.n_groups, *values.shape[1:]))
         nonempty = self.counts > 0
         first = self.starts[nonempty]
         before[nonempty] = total[first] - values[first]

@@ -98,9 +98,7 @@ def ge_influence(
     return est, df / (alpha * (alpha - 1.0))
 
 
-def atkinson_estimate(
-    sg: SortedGroups, y: FloatArray, w: FloatArray, epsilon: float
-) -> FloatArray:
+def atkinson_estimate(sg: SortedGroups, y: FloatArray, w: FloatArray, epsilon: float) -> FloatArray:
     """Atkinson index A(epsilon) of each group."""
     n_total = sg.sum(w)
     mu = sg.sum(y[:, None] * w) / n_total

@@ -47,7 +47,6 @@ class StageLayout:
     average_factor: float
 
 
-
 @dataclass(frozen=True)
 class DomainCells:
     """(unit, domain) cells of one stage, computed once and reused by every measure."""
@@ -116,10 +115,10 @@ def domain_covariance(
     n_h = stage.n_units[cells.pair_stratum]
     scale = stage.scale[cells.pair_stratum]
     contrib = scale * (cross - s1_a * s1_b / n_h)
-    out = np.bincount(cells.pair_domain, weights=contrib, minlength=n_domains)
+    out = np.bincount(cells.pair_domain, weights=contrib, minlength=n_domains).astype(np.float64)
     if stage.adjust_lonely and stage.lonely.any():
         out += _adjust_lonely(stage, cells, n_domains, t_a, t_b_cell, b, b_is_domain)
-    return out * stage.average_factor
+    return np.asarray(out * stage.average_factor, dtype=np.float64)
 
 
 def _adjust_lonely(

@@ -44,7 +44,9 @@ class Mean(Measure):
         y = np.where(inside, data.y, 0.0)
         n_total = data.domain_total(data.weights)
         mean = data.domain_total(data.weights * y) / n_total
-        return Linearized(estimate=mean, influence=np.where(inside, (y - mean[d]) / n_total[d], 0.0))
+        return Linearized(
+            estimate=mean, influence=np.where(inside, (y - mean[d]) / n_total[d], 0.0)
+        )
 
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         inside, _ = _domain_rows(data)
@@ -79,7 +81,9 @@ class Ratio(Measure):
         x = np.where(inside, data.extra["denominator"], 0.0)
         den = data.domain_total(data.weights * x)
         ratio = data.domain_total(data.weights * y) / den
-        return Linearized(estimate=ratio, influence=np.where(inside, (y - ratio[d] * x) / den[d], 0.0))
+        return Linearized(
+            estimate=ratio, influence=np.where(inside, (y - ratio[d] * x) / den[d], 0.0)
+        )
 
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         inside, _ = _domain_rows(data)

@@ -278,7 +278,7 @@ class SenShorrocksThon(Measure):
         return gap_data, gap
 
     def linearize(self, data: MeasureData) -> Linearized:
-        gd, gap = self._gap_data(data)
+        gd, _gap = self._gap_data(data)
         ws = gd.weights[gd.sorted.order]
         gini, lin_g = gini_influence(gd.sorted, gd.y_sorted, ws)
         n_total = gd.sorted.sum(ws)

@@ -16,7 +16,13 @@ import numpy as np
 
 from setara.design import SurveyDesign
 from setara.errors import MeasureSpecError
-from setara.kernels.distribution import bandwidth, kernel_density, quantile_index, quantile_values
+from setara.kernels.distribution import (
+    CDF_TIE,
+    bandwidth,
+    kernel_density,
+    quantile_index,
+    quantile_values,
+)
 from setara.kernels.groups import FloatArray
 from setara.measures.base import Linearized, Measure, MeasureData, sorted_weights
 from setara.measures.basic import Mean
@@ -118,7 +124,7 @@ class Quantile(Measure):
         below = np.where(inside, data.y <= q[np.where(inside, data.domain, 0)], False)
         indicator = replace(data, y=below.astype(np.float64), extra={})
         share, se_share = Mean().standard_error(design, indicator)
-        t = design.t_quantile(0.95)
+        t = design.t_quantile(0.95, design.domain_degf(data.domain, data.n_domains))
         cdf = sg.cumsum(ws) / sg.sum(ws)[sg.codes]
         low = _quantile_at(data, cdf, share - t * se_share)
         high = _quantile_at(data, cdf, share + t * se_share)
@@ -129,7 +135,7 @@ def _quantile_at(data: MeasureData, cdf: FloatArray, p: FloatArray) -> FloatArra
     """Quantile at a per-domain probability ``p[d]`` (clipped to the data range)."""
     sg = data.sorted
     m = sg.codes.size
-    candidate = np.where(cdf >= p[sg.codes], np.arange(m), m)
+    candidate = np.where(cdf >= p[sg.codes] - CDF_TIE, np.arange(m), m)
     out = np.full(sg.n_groups, np.nan)
     nonempty = np.flatnonzero(sg.counts > 0)
     if nonempty.size:

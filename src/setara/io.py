@@ -1,0 +1,77 @@
+"""Reading survey files: CSV, Parquet, Stata ``.dta``, SPSS ``.sav`` and Excel.
+
+Stata and SPSS value labels become the column values (as text), so domains print with their
+names; a file that cannot be read raises :class:`~setara.errors.ReadError` with one line
+saying which file and why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from setara.errors import ReadError
+
+__all__ = ["SUPPORTED_SUFFIXES", "read_survey", "write_table"]
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".xlsx", ".xls")
+
+
+def read_survey(path: str | Path, *, value_labels: bool = True) -> pl.DataFrame:
+    """Read a survey file into a Polars frame, choosing the reader by file suffix."""
+    file = Path(path)
+    if not file.exists():
+        raise ReadError(f"file {str(file)!r} does not exist")
+    if file.is_dir():
+        raise ReadError(f"{str(file)!r} is a folder, not a data file")
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pl.read_csv(file, infer_schema_length=10_000, null_values=["", "NA"])
+        if suffix in (".parquet", ".pq"):
+            return pl.read_parquet(file)
+        if suffix in (".dta", ".sav", ".zsav"):
+            return _read_labelled(file, suffix, value_labels)
+        if suffix in (".xlsx", ".xls"):
+            return pl.read_excel(file)
+    except ReadError:
+        raise
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReadError(f"cannot read {str(file)!r} as {suffix[1:]}: {reason}") from exc
+    raise ReadError(
+        f"file {str(file)!r} has an unsupported type {suffix or '(no suffix)'}; use one of "
+        + ", ".join(SUPPORTED_SUFFIXES)
+    )
+
+
+def _read_labelled(file: Path, suffix: str, value_labels: bool) -> pl.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+    frame, _meta = reader(str(file), apply_value_formats=value_labels)
+    for column in frame.columns:
+        if str(frame[column].dtype) == "category":
+            frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return pl.from_pandas(frame)
+
+
+def write_table(frame: pl.DataFrame, path: str | Path) -> None:
+    """Write results by suffix: ``.csv``, ``.parquet``, ``.json`` or ``.xlsx``."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    tmp = file.with_name(file.name + ".partial")
+    try:
+        if suffix == ".parquet":
+            frame.write_parquet(tmp)
+        elif suffix == ".json":
+            frame.write_json(tmp)
+        elif suffix == ".xlsx":
+            frame.write_excel(tmp)
+        else:
+            frame.write_csv(tmp)
+        tmp.replace(file)  # nothing half-written: the file appears complete or not at all
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ReadError(f"cannot write {str(file)!r}: {exc.strerror or exc}") from exc

@@ -1,0 +1,69 @@
+"""Indonesia's administrative areas (provinces and regencies) shipped with Setara.
+
+The codes and names are the official *kode wilayah* of the Ministry of Home Affairs decree
+(Kepmendagri, 2025) as compiled by the npm package ``idn-area-data`` 4.0.1.
+
+Indonesia administrative area data: idn-area-data, ODbL (see ``data/idn_area/LICENSE-ODbL.md``).
+
+Examples
+--------
+>>> from setara.regions import read_provinces, read_regencies
+>>> read_provinces().height, read_regencies().height
+(38, 514)
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.resources import files
+
+import polars as pl
+
+__all__ = ["ATTRIBUTION", "read_provinces", "read_regencies"]
+
+ATTRIBUTION = "Indonesia administrative area data: idn-area-data, ODbL"
+
+
+def _read_csv(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    resource = files("setara") / "data" / "idn_area" / name
+    with resource.open("rb") as handle:
+        return pl.read_csv(handle.read(), schema=schema)
+
+
+@functools.cache
+def read_provinces() -> pl.DataFrame:
+    """Return Indonesia's 38 provinces.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``code`` (two-digit string, e.g. ``"11"``) and ``name``, in code order.
+        The frame is cached; do not modify it in place.
+
+    Examples
+    --------
+    >>> read_provinces().row(0)
+    ('11', 'Aceh')
+    """
+    return _read_csv("provinces.csv", {"code": pl.String(), "name": pl.String()})
+
+
+@functools.cache
+def read_regencies() -> pl.DataFrame:
+    """Return Indonesia's 514 regencies (*kabupaten*) and cities (*kota*).
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``code`` (string, e.g. ``"11.01"``), ``province_code`` (e.g. ``"11"``) and
+        ``name`` (``"Kabupaten …"`` or ``"Kota …"``), in code order. The frame is cached.
+
+    Examples
+    --------
+    >>> read_regencies().row(0)
+    ('11.01', '11', 'Kabupaten Aceh Selatan')
+    """
+    return _read_csv(
+        "regencies.csv",
+        {"code": pl.String(), "province_code": pl.String(), "name": pl.String()},
+    )
