@@ -81,7 +81,7 @@ def test_bootstrap_rows_through_cli(
     args += ["--replicate-scale", repr(meta["scale"]), "--replicate-rscales", "1"]
     for spec in sorted({spec_for(r["measure"], r["params"]) for r in rows}):
         args += ["--measure", spec]
-    code, out, err = run([*args, "--format", "csv", "--output", str(tmp_path / "o.csv")], capsys)
+    code, _, err = run([*args, "--format", "csv", "--output", str(tmp_path / "o.csv")], capsys)
     assert code == 0, err
     check_rows(rows, pl.read_csv(tmp_path / "o.csv"), None)
 

@@ -122,6 +122,7 @@ class SurveyDesign:
         nest: bool = False,
         lonely_psu: str = "fail",
         names: dict[str, str] | None = None,
+        strata_labels: Sequence[npt.ArrayLike | None] | None = None,
     ) -> SurveyDesign:
         """Build a design from arrays (see module docstring for the conventions)."""
         if lonely_psu not in LONELY_POLICIES:
@@ -175,7 +176,8 @@ class SurveyDesign:
                 bad = np.flatnonzero(lonely)
                 raise LonelyPSUError(
                     f"{bad.size:,} strata have a single PSU at stage {s + 1} "
-                    f"({_name_strata(raw_stratum, stratum, bad)}); choose lonely_psu="
+                    f"({_name_strata(_label(strata_labels, s, raw_stratum), stratum, bad)}); "
+                    "choose lonely_psu="
                     "'remove', 'certainty', 'adjust' or 'average'"
                 )
             ancestor = np.ones(n_strata)
@@ -296,6 +298,14 @@ def _check_nesting(unit: IntArray, stratum: IntArray, n_units: int, name: str) -
             f"{name}: {n_bad:,} PSUs appear in more than one stratum; give PSU codes that are "
             "unique across strata or set nest=True (codes repeat within each stratum)"
         )
+
+
+def _label(
+    labels: Sequence[npt.ArrayLike | None] | None, stage: int, raw: npt.ArrayLike | None
+) -> npt.ArrayLike | None:
+    if labels is not None and stage < len(labels) and labels[stage] is not None:
+        return labels[stage]
+    return raw
 
 
 def _name_strata(raw: npt.ArrayLike | None, stratum: IntArray, bad: IntArray) -> str:

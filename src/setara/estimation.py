@@ -83,6 +83,7 @@ def survey_design(
         nest=nest,
         lonely_psu=lonely_psu,
         names=names,
+        strata_labels=[frame.get_column(c).to_numpy() for c in strata_cols] or None,
     )
     if replicate_weights is not None:
         columns = _replicate_columns(frame, replicate_weights)

@@ -86,5 +86,7 @@ def key_column(frame: pl.DataFrame, name: str, role: str) -> np.ndarray:
             f"{role} column {name!r} has {count_phrase(missing, series.len())} missing"
         )
     if series.dtype in (pl.Utf8, pl.Categorical, pl.Enum) or series.dtype == pl.Object:
-        return np.asarray(series.cast(pl.Utf8).to_numpy(), dtype=object).astype(str)
+        # dense codes in sorted order of the text (fast in Polars; equal text, equal code)
+        codes = series.cast(pl.Utf8).rank(method="dense").cast(pl.Int64) - 1
+        return np.asarray(codes.to_numpy())
     return np.asarray(series.to_numpy())

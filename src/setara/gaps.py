@@ -34,13 +34,38 @@ from setara.design import SurveyDesign
 from setara.errors import InputValueError
 from setara.estimation import _domains, _names, _psu_counts
 from setara.frames import key_column, numeric_column, to_polars
-from setara.kernels.groups import FloatArray, IntArray, combine_codes, group_count, group_sum
+from setara.kernels.groups import (
+    FloatArray,
+    IntArray,
+    combine_codes,
+    factorize,
+    group_count,
+    group_sum,
+)
 from setara.measures.base import Linearized, Measure, MeasureData
 from setara.results import ReliabilityRule, Results, build_frame
 
 __all__ = ["gap"]
 
 GAP_MEASURES = ("mean", "proportion", "total")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Rows coded by (domain, group level) cell, sorted by domain then level.
+
+    ``cell`` and ``group`` are row codes (``cell`` is ``-1`` outside every domain);
+    ``cell_domain`` and ``cell_group`` map cells to their domain and level; ``labels`` holds
+    the ``by`` columns and the group column of every cell.
+    """
+
+    cell: IntArray
+    n_cells: int
+    cell_domain: IntArray
+    cell_group: IntArray
+    group: IntArray
+    n_groups: int
+    labels: pl.DataFrame
 
 
 @dataclass
@@ -58,7 +83,6 @@ class Analysis:
     labels: pl.DataFrame
     by: tuple[str, ...]
     level: float
-    t: float
     notes: list[str] = field(default_factory=list)
     parts: list[pl.DataFrame] = field(default_factory=list)
     _keep: list[IntArray] = field(default_factory=list)
@@ -69,9 +93,7 @@ class Analysis:
     ) -> Analysis:
         frame = to_polars(data)
         if frame.height != design.n:
-            raise InputValueError(
-                f"the data has {frame.height:,} rows but the design {design.n:,}"
-            )
+            raise InputValueError(f"the data has {frame.height:,} rows but the design {design.n:,}")
         if not 0.5 <= level < 1.0:
             raise InputValueError(f"confidence level must be between 0.5 and 1, not {level}")
         by_cols = _names(by)
@@ -84,7 +106,6 @@ class Analysis:
             labels=labels,
             by=tuple(by_cols),
             level=level,
-            t=design.t_quantile(level),
         )
 
     def numeric(self, column: str, role: str) -> FloatArray:
@@ -105,19 +126,22 @@ class Analysis:
         self._keep.append(codes)
         return codes
 
-    def cells(self, domain: IntArray, column: str) -> tuple[IntArray, int, IntArray, pl.DataFrame]:
-        """Codes of (domain, ``column`` level) cells, their domains and their labels."""
-        key = key_column(self.frame, column, "group")
-        group, n_groups = _factor(key)
+    def cells(self, domain: IntArray, column: str) -> Cells:
+        """The (domain, ``column`` level) cells of the rows of ``domain``."""
+        if column in self.by:
+            raise InputValueError(f"group column {column!r} is also a by column")
+        group, n_groups = factorize(key_column(self.frame, column, "group"))
         cell, n_cells = combine_codes(domain, group, n_groups)
         inside = cell >= 0
         cell_domain = np.zeros(n_cells, dtype=np.int64)
+        cell_group = np.zeros(n_cells, dtype=np.int64)
         cell_domain[cell[inside]] = domain[inside]
+        cell_group[cell[inside]] = group[inside]
         first = np.zeros(n_cells, dtype=np.int64)
         rows = np.flatnonzero(inside)
         first[cell[rows[::-1]]] = rows[::-1]
         labels = self.frame.select([*self.by, column])[first]
-        return self.hold(cell), n_cells, cell_domain, labels
+        return Cells(self.hold(cell), n_cells, cell_domain, cell_group, group, n_groups, labels)
 
     def data(
         self, y: FloatArray, domain: IntArray, n_domains: int, **extra: FloatArray
@@ -156,13 +180,17 @@ class Analysis:
                 se=np.where(n_obs > 0, se, np.nan),
                 n=n_obs,
                 n_psu=n_psu,
-                t=self.t,
+                t=self.design.t_quantile(self.level, self.design.domain_degf(domain, n_domains)),
                 rule=ReliabilityRule(),
             )
         )
 
     def add_measure(
-        self, measure: Measure, data: MeasureData, name: str, params: str,
+        self,
+        measure: Measure,
+        data: MeasureData,
+        name: str,
+        params: str,
         labels: pl.DataFrame | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Estimate ``measure`` on ``data`` and append its rows; returns ``(estimate, se)``."""
@@ -174,12 +202,6 @@ class Analysis:
     def results(self, by: tuple[str, ...] | None = None) -> Results:
         frame = pl.concat(self.parts, how="vertical_relaxed")
         return Results(frame, self.by if by is None else by, self.level, self.notes)
-
-
-def _factor(values: npt.NDArray[Any]) -> tuple[IntArray, int]:
-    _, inverse = np.unique(values, return_inverse=True)
-    inverse = inverse.astype(np.int64).reshape(-1)
-    return inverse, int(inverse.max()) + 1 if inverse.size else 0
 
 
 def group_rows(frame: pl.DataFrame, column: str, value: Any) -> npt.NDArray[np.bool_]:
@@ -245,8 +267,11 @@ class GroupContrast(Measure):
         y_r = group_sum(data.domain, rw * ys, n)
         if self.kind == "total":
             return y_c, y_r, np.ones_like(y_c), np.ones_like(y_r)
-        return y_c, y_r, group_sum(data.domain, cw * weights, n), group_sum(
-            data.domain, rw * weights, n
+        return (
+            y_c,
+            y_r,
+            group_sum(data.domain, cw * weights, n),
+            group_sum(data.domain, rw * weights, n),
         )
 
     def _combine(self, comp: FloatArray, ref: FloatArray) -> FloatArray:
@@ -331,7 +356,9 @@ def gap(
         if not rows.any():
             raise InputValueError(f"group column {group!r} has no rows equal to {value!r}")
     dom = an.restrict(~np.isnan(y) & (comp | ref))
-    view = an.data(y, dom, an.n_domains, comparison=comp * 1.0, reference=ref * 1.0)
+    view = an.data(
+        y, dom, an.n_domains, comparison=comp.astype(np.float64), reference=ref.astype(np.float64)
+    )
     params = f"outcome={outcome},group={group},comparison={comparison},reference={reference}"
     if kind == "total":
         params += ",measure=total"

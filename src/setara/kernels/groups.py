@@ -43,12 +43,17 @@ def factorize(*keys: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
     """Dense integer codes for the distinct combinations of one or more key arrays.
 
     Codes follow the sorted order of the combinations; returns ``(codes, n_distinct)``.
+    Combinations of integer keys are packed into one int64 key (one fast sort).
     """
-    if len(keys) == 1:
-        _, inverse = np.unique(keys[0], return_inverse=True)
-    else:
-        stacked = np.rec.fromarrays(list(keys))
-        _, inverse = np.unique(stacked, return_inverse=True)
+    codes, n = _factorize_one(keys[0])
+    for key in keys[1:]:
+        other, n_other = _factorize_one(key)
+        codes, n = _factorize_one(codes * np.int64(n_other) + other)
+    return codes, n
+
+
+def _factorize_one(key: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
+    _, inverse = np.unique(key, return_inverse=True)
     inverse = inverse.astype(np.int64).reshape(-1)
     return inverse, int(inverse.max()) + 1 if inverse.size else 0
 
