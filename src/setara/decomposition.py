@@ -51,7 +51,7 @@ from setara.measures.base import Linearized, Measure, MeasureData
 from setara.measures.basic import Mean, Ratio
 from setara.measures.equity import Concentration
 from setara.measures.inequality import GeneralizedEntropy, Gini
-from setara.measures.poverty import FGT, PovertyLine, parse_line
+from setara.measures.poverty import PovertyLine, parse_line
 from setara.results import Results
 
 __all__ = ["decompose_fgt", "decompose_ge", "decompose_gini_sources"]
@@ -218,6 +218,14 @@ def _fixed_line(line: float | str) -> PovertyLine:
     return parsed
 
 
+def _fgt_values(y: FloatArray, z: FloatArray, alpha: float) -> FloatArray:
+    """FGT value of each row, ``((z - y)/z)^alpha 1{y <= z}`` (poor at the line, as ``fgt``)."""
+    poor = y <= z
+    if alpha == 0:
+        return poor.astype(np.float64)
+    return np.asarray(np.where(poor, (z - y) / z, 0.0) ** alpha)
+
+
 def decompose_fgt(
     data: Any,
     design: SurveyDesign,
@@ -277,7 +285,7 @@ def decompose_fgt(
     keep = ~np.isnan(y) & ~np.isnan(z)
     dom = an.restrict(keep)
     cells = an.cells(dom, group)
-    p = np.where(keep, FGT(alpha=alpha, line=parsed)._value(np.where(keep, y, 0.0), z), 0.0)
+    p = _fgt_values(np.where(keep, y, 0.0), np.where(keep, z, 1.0), alpha) * keep
     params = f"alpha={alpha:g},line={parsed.text()},group={group}"
     an.add_measure(Mean(), an.data(p, cells.cell, cells.n_cells), "fgt_group", params, cells.labels)
     # shares and contributions are domain-level ratios: one pass per group level

@@ -33,7 +33,7 @@ import polars as pl
 from setara.design import SurveyDesign
 from setara.errors import InputValueError
 from setara.estimation import _domains, _names, _psu_counts
-from setara.frames import key_column, numeric_column, to_polars
+from setara.frames import key_column, numeric_column, require_column, to_polars
 from setara.kernels.groups import (
     FloatArray,
     IntArray,
@@ -205,11 +205,20 @@ class Analysis:
 
 
 def group_rows(frame: pl.DataFrame, column: str, value: Any) -> npt.NDArray[np.bool_]:
-    """Rows whose ``column`` equals ``value`` (numbers compared as numbers, else as text)."""
-    key = key_column(frame, column, "group")
-    if key.dtype.kind in "biuf" and isinstance(value, int | float | np.number):
-        return np.asarray(key == value)
-    return np.asarray(key.astype(str) == str(value))
+    """Rows whose ``column`` equals ``value``: numbers and booleans are compared as such,
+    anything else as text; missing group values match nothing."""
+    series = require_column(frame, column, "group")
+    if series.dtype == pl.Boolean:
+        text = str(value).lower()
+        if not isinstance(value, bool | np.bool_ | int) and text not in ("true", "false"):
+            return np.zeros(series.len(), dtype=bool)
+        target = bool(value) if not isinstance(value, str) else text == "true"
+        matched = series == target
+    elif series.dtype.is_numeric() and isinstance(value, int | float | np.number):
+        matched = series == value
+    else:
+        matched = series.cast(pl.Utf8) == str(value)
+    return np.asarray(matched.fill_null(False).to_numpy(), dtype=bool)
 
 
 @dataclass

@@ -84,9 +84,9 @@ def mpi(
     Returns
     -------
     Results
-        Rows ``mpi_H``, ``mpi_A``, ``mpi_M0`` and, per indicator (params ``indicator=col``),
-        ``mpi_censored_headcount`` and ``mpi_contribution``. Rows with a missing indicator are
-        left out (counted in the notes).
+        Rows ``mpi_H``, ``mpi_A``, ``mpi_M0`` (params ``k=..``) and, per indicator (params
+        ``indicator=col``), ``mpi_censored_headcount`` and ``mpi_contribution``. Rows with a
+        missing indicator are left out (counted in the notes).
 
     References
     ----------
