@@ -98,7 +98,7 @@ class SurveyDesign:
     degf: int
     replicates: ReplicateWeights | None = None
     labels: dict[str, str] = field(default_factory=dict)
-    _cells: dict[tuple[int, int], list[DomainCells]] = field(
+    _cells: dict[tuple[int, int], tuple[IntArray, list[DomainCells]]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -242,13 +242,21 @@ class SurveyDesign:
         return np.asarray(n_psu - n_strata, dtype=np.float64)
 
     def cells(self, domain: IntArray, n_domains: int) -> list[DomainCells]:
+        """(unit, domain) cells per stage, cached for the last domain array seen.
+
+        The cache keeps a reference to the array and checks identity and content, so a freed
+        array whose address is reused can never return stale cells.
+        """
         key = (id(domain), n_domains)
         cached = self._cells.get(key)
-        if cached is None:
-            cached = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
-            self._cells.clear()
-            self._cells[key] = cached
-        return cached
+        if cached is not None:
+            held, cells = cached
+            if held is domain or np.array_equal(held, domain):
+                return cells
+        cells = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
+        self._cells.clear()
+        self._cells[key] = (domain, cells)
+        return cells
 
     def variance(
         self,

@@ -14,6 +14,7 @@ from typing import Any
 from setara.errors import MeasureSpecError
 from setara.measures.base import Measure
 from setara.measures.basic import Mean, Proportion, Ratio, Total
+from setara.measures.equity_registry import EQUITY_BUILDERS
 from setara.measures.inequality import Atkinson, CoefficientOfVariation, GeneralizedEntropy, Gini
 from setara.measures.poverty import FGT, AtRiskRate, SenShorrocksThon, Watts, parse_line
 from setara.measures.quantiles import (
@@ -139,3 +140,6 @@ def parse_spec(spec: str) -> list[Measure]:
             f"measure {name!r} does not take parameter(s) {', '.join(sorted(params))}"
         )
     return measures
+
+
+register(EQUITY_BUILDERS)
