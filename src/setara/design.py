@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,8 @@ from setara.kernels.variance import LONELY_POLICIES, DomainCells, StageLayout, d
 from setara.replicates import ReplicateWeights
 
 __all__ = ["SurveyDesign"]
+
+CELL_CACHE_SIZE = 4  # domain codings alive at once: by-domains, population, positive-only
 
 
 def _as_codes(values: npt.ArrayLike, name: str) -> IntArray:
@@ -98,8 +101,8 @@ class SurveyDesign:
     degf: int
     replicates: ReplicateWeights | None = None
     labels: dict[str, str] = field(default_factory=dict)
-    _cells: dict[tuple[int, int], tuple[IntArray, list[DomainCells]]] = field(
-        default_factory=dict, repr=False, compare=False
+    _cells: list[tuple[IntArray, int, list[DomainCells]]] = field(
+        default_factory=list, repr=False, compare=False
     )
 
     @property
@@ -223,7 +226,7 @@ class SurveyDesign:
 
     def with_replicates(self, replicates: ReplicateWeights) -> SurveyDesign:
         """A copy of this design that estimates variance from ``replicates``."""
-        return replace(self, replicates=replicates, degf=replicates.degf, _cells={})
+        return replace(self, replicates=replicates, degf=replicates.degf, _cells=[])
 
     def t_quantile(self, level: float, df: FloatArray | float | None = None) -> FloatArray:
         """Critical value for a two-sided ``level`` interval with ``df`` (the design's df by
@@ -242,21 +245,23 @@ class SurveyDesign:
         return np.asarray(n_psu - n_strata, dtype=np.float64)
 
     def cells(self, domain: IntArray, n_domains: int) -> list[DomainCells]:
-        """(unit, domain) cells per stage, cached for the last domain array seen.
+        """(unit, domain) cells per stage, cached for the few domain arrays in use.
 
-        The cache keeps a reference to the array and checks identity and content, so a freed
+        The cache keeps a reference to each array and checks identity or content, so a freed
         array whose address is reused can never return stale cells.
         """
-        key = (id(domain), n_domains)
-        cached = self._cells.get(key)
-        if cached is not None:
-            held, cells = cached
-            if held is domain or np.array_equal(held, domain):
+        for held, n_held, cells in self._cells:
+            if n_held == n_domains and (held is domain or np.array_equal(held, domain)):
                 return cells
         cells = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
-        self._cells.clear()
-        self._cells[key] = (domain, cells)
+        self._cells.insert(0, (domain, n_domains, cells))
+        del self._cells[CELL_CACHE_SIZE:]
         return cells
+
+    @cached_property
+    def _whole(self) -> IntArray:
+        """Domain codes putting every row in one domain (for population-level terms)."""
+        return np.zeros(self.n, dtype=np.int64)
 
     def variance(
         self,
@@ -272,14 +277,14 @@ class SurveyDesign:
         linearized national poverty line): the variance then includes ``2 c Cov + c^2 Var``.
         """
         cells = self.cells(domain, n_domains)
+        whole_cells = self.cells(self._whole, 1) if shared is not None else cells
         var = np.zeros(n_domains)
-        for stage, stage_cells in zip(self.stages, cells, strict=True):
+        for stage_index, (stage, stage_cells) in enumerate(zip(self.stages, cells, strict=True)):
             var += domain_covariance(stage, stage_cells, n_domains, a)
             if shared is not None:
                 b, c = shared
                 cov = domain_covariance(stage, stage_cells, n_domains, a, b, b_is_domain=False)
-                whole = np.zeros(b.size, dtype=np.int64)
-                vb = domain_covariance(stage, DomainCells.build(stage, whole, 1), 1, b)[0]
+                vb = domain_covariance(stage, whole_cells[stage_index], 1, b)[0]
                 var += 2.0 * c * cov + c * c * vb
         return np.maximum(var, 0.0)
 

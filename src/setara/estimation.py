@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,7 @@ import polars as pl
 from setara.design import SurveyDesign
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError
 from setara.frames import key_column, numeric_column, to_polars, weight_column
-from setara.kernels.groups import IntArray, factorize, group_count
+from setara.kernels.groups import IntArray, SortedGroups, factorize, group_count
 from setara.measures.base import Measure, MeasureData
 from setara.measures.registry import parse_spec
 from setara.replicates import jackknife, rao_wu_bootstrap, supplied
@@ -196,6 +198,7 @@ def estimate(
         )
     n_psu = _psu_counts(design, domain, n_domains)
     parts = []
+    views: dict[bytes, _Rows] = {}
     for index, measure in enumerate(parsed):
         if progress is not None:
             progress(index + 1, len(parsed), f"{measure.name} {measure.params()}".strip())
@@ -216,18 +219,19 @@ def estimate(
                     f"{measure.name}: {int(bad.sum()):,} rows with missing {name} left out"
                 )
                 keep &= ~bad
-        dom = np.where(keep, domain, -1)
-        population = np.where(keep, 0, -1)
+        rows = _rows_for(views, keep, y, domain)
+        dom = rows.domain
         line = getattr(measure, "line", None)
         own = line is not None and getattr(line, "scope", "") == "domain"
         data_view = MeasureData(
-            y=np.where(keep, y, 0.0),
+            y=rows.y,
             weights=design.weights,
             domain=dom,
             n_domains=n_domains,
-            population=dom if own else population,
+            population=dom if own else rows.population,
             n_population=n_domains if own else 1,
             extra=extra,
+            layouts=rows.layouts,
         )
         est, se = measure.standard_error(design, data_view)
         n_obs = group_count(dom, n_domains)
@@ -247,6 +251,33 @@ def estimate(
         )
     frame_out = pl.concat(parts, how="vertical_relaxed")
     return Results(frame_out, tuple(by_cols), level, notes)
+
+
+@dataclass
+class _Rows:
+    """The rows one or more measures use: welfare, domain and population codes, and the
+    sorted layouts they share, so measures over the same rows sort once."""
+
+    y: np.ndarray
+    domain: IntArray
+    population: IntArray
+    layouts: dict[str, SortedGroups]
+
+
+def _rows_for(
+    views: dict[bytes, _Rows], keep: np.ndarray, y: np.ndarray, domain: IntArray
+) -> _Rows:
+    key = hashlib.blake2b(np.packbits(keep).tobytes(), digest_size=16).digest()
+    rows = views.get(key)
+    if rows is None:
+        rows = _Rows(
+            y=np.where(keep, y, 0.0),
+            domain=np.where(keep, domain, -1),
+            population=np.where(keep, 0, -1),
+            layouts={},
+        )
+        views[key] = rows
+    return rows
 
 
 def _extra_columns(frame: pl.DataFrame, measure: Measure) -> dict[str, np.ndarray]:

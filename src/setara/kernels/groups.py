@@ -28,6 +28,13 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
         values = values[keep]
     if values.ndim == 1:
         return np.bincount(codes, weights=values, minlength=n_groups).astype(np.float64)
+    if values.shape[1] <= 4:  # a few columns: bincount each beats building a sparse matrix
+        return np.column_stack(
+            [
+                np.bincount(codes, weights=values[:, j], minlength=n_groups)
+                for j in range(values.shape[1])
+            ]
+        ).astype(np.float64)
     indicator = sp.csr_matrix(
         (np.ones(codes.size), (codes, np.arange(codes.size))), shape=(n_groups, codes.size)
     )
@@ -109,5 +116,9 @@ class SortedGroups:
         return total - before[self.codes]
 
     def sum(self, values: FloatArray) -> FloatArray:
-        """Sum of sorted ``values`` by group."""
-        return group_sum(self.codes, values, self.n_groups)
+        """Sum of sorted ``values`` by group (contiguous segments: one ``reduceat``)."""
+        out = np.zeros((self.n_groups, *values.shape[1:]))
+        nonempty = self.counts > 0
+        if nonempty.any():
+            out[nonempty] = np.add.reduceat(values, self.starts[nonempty], axis=0)
+        return out

@@ -39,14 +39,27 @@ class MeasureData:
     population: IntArray
     n_population: int
     extra: dict[str, FloatArray] = field(default_factory=dict)
+    layouts: dict[str, SortedGroups] = field(default_factory=dict)
+    """Sorted layouts shared by every measure of one call that sees the same rows (the one
+    sort per variable that all measures, domains and replicates reuse)."""
 
-    @cached_property
+    @property
     def sorted(self) -> SortedGroups:
-        return SortedGroups.build(self.y, self.domain, self.n_domains)
+        layout = self.layouts.get("domain")
+        if layout is None:
+            layout = SortedGroups.build(self.y, self.domain, self.n_domains)
+            self.layouts["domain"] = layout
+        return layout
 
-    @cached_property
+    @property
     def population_sorted(self) -> SortedGroups:
-        return SortedGroups.build(self.y, self.population, self.n_population)
+        if self.own_line:
+            return self.sorted
+        layout = self.layouts.get("population")
+        if layout is None:
+            layout = SortedGroups.build(self.y, self.population, self.n_population)
+            self.layouts["population"] = layout
+        return layout
 
     @cached_property
     def y_sorted(self) -> FloatArray:

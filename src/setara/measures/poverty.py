@@ -115,6 +115,7 @@ def line_influence(data: MeasureData, line: PovertyLine) -> FloatArray:
             n_domains=data.n_population,
             population=data.population,
             n_population=data.n_population,
+            layouts={"domain": data.population_sorted},
         )
         infl_sorted = line.fraction * quantile_parts(sub, 0.5).influence
     else:

@@ -122,7 +122,7 @@ class Quantile(Measure):
         q = quantile_values(sg, data.y_sorted, ws[:, None], self.p)[:, 0]
         inside = data.domain >= 0
         below = np.where(inside, data.y <= q[np.where(inside, data.domain, 0)], False)
-        indicator = replace(data, y=below.astype(np.float64), extra={})
+        indicator = replace(data, y=below.astype(np.float64), extra={}, layouts={})
         share, se_share = Mean().standard_error(design, indicator)
         t = design.t_quantile(0.95, design.domain_degf(data.domain, data.n_domains))
         cdf = sg.cumsum(ws) / sg.sum(ws)[sg.codes]
