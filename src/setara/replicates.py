@@ -66,9 +66,30 @@ class ReplicateWeights:
             cols = slice(start, min(start + size, self.n_replicates))
             if self.matrix is not None:
                 yield cols, self.matrix[:, cols]
-            else:
-                assert self.factors is not None and self.unit is not None
+            elif self.factors is not None and self.unit is not None:
                 yield cols, weights[:, None] * self.factors[self.unit, cols]
+            else:
+                raise DesignError("replicate weights have neither a matrix nor PSU factors")
+
+    def row_blocks(
+        self, weights: FloatArray, order: IntArray, size: int = BLOCK_COLUMNS
+    ) -> Iterator[tuple[slice, FloatArray]]:
+        """Yield ``(columns, block)`` with one replicate per row, ``(k, len(order))``, rows of
+        the data taken in ``order``: the layout sorted kernels stream through fastest."""
+        if self.matrix is not None:
+            for cols, block in self.blocks(weights, size):
+                yield cols, np.array(block[order].T, order="C")
+            return
+        if self.factors is None or self.unit is None:
+            raise DesignError("replicate weights have neither a matrix nor PSU factors")
+        unit = self.unit[order]
+        w = weights[order]
+        factors_t = np.array(self.factors.T, order="C")
+        for start in range(0, self.n_replicates, size):
+            cols = slice(start, min(start + size, self.n_replicates))
+            rows = np.take(factors_t[cols], unit, axis=1)  # C order: rows stream contiguously
+            rows *= w
+            yield cols, rows
 
     def variance(self, thetas: FloatArray, estimate: FloatArray) -> FloatArray:
         """Variance from replicate estimates ``thetas`` (domains x replicates)."""

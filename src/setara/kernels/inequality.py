@@ -24,14 +24,32 @@ def gini_estimate(
     sg: SortedGroups, y: FloatArray, w: FloatArray, *, method: str = "midrank"
 ) -> FloatArray:
     """Gini of each group: ``midrank`` (laeken, DASP, PIP) or ``osier`` (convey, vardpoor)."""
-    r = sg.cumsum(w)
-    n_total = sg.sum(w)
-    y_total = sg.sum(y[:, None] * w)
+    return gini_estimate_rows(sg, y, np.array(w.T, order="C"), method=method)
+
+
+def gini_estimate_rows(
+    sg: SortedGroups, y: FloatArray, wt: FloatArray, *, method: str = "midrank"
+) -> FloatArray:
+    """:func:`gini_estimate` for weights given one column per row, ``(k, m)``.
+
+    Many replicates stream through contiguous memory in this layout; ``wt`` is overwritten
+    (the cumulative weight ``r`` and products are computed in place).
+    """
+    yw = wt * y
+    r = sg.cumsum_rows(wt)
+    n_total = sg.sum_rows(wt)
+    y_total = sg.sum_rows(yw)
     if method == "osier":
-        num = sg.sum((2.0 * r - 1.0) * y[:, None] * w)
+        r *= 2.0
+        r -= 1.0
+        r *= yw
+        num = sg.sum_rows(r)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(num / (n_total * y_total) - 1.0)
-    num = sg.sum(y[:, None] * w * (r - 0.5 * w))
+    wt *= 0.5
+    r -= wt
+    r *= yw
+    num = sg.sum_rows(r)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(2.0 * num / (n_total * y_total) - 1.0)
 

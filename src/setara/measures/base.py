@@ -21,6 +21,7 @@ import numpy as np
 
 from setara.design import SurveyDesign
 from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_count, group_sum
+from setara.replicates import ReplicateWeights
 
 
 @dataclass
@@ -113,15 +114,20 @@ class Measure:
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         raise NotImplementedError
 
+    def replicate_all(self, replicates: ReplicateWeights, data: MeasureData) -> FloatArray:
+        """Estimates for every replicate, ``(domains, replicates)``, a block at a time."""
+        thetas = np.empty((data.n_domains, replicates.n_replicates))
+        for cols, block in replicates.blocks(data.weights):
+            thetas[:, cols] = self.replicate(data, block)
+        return thetas
+
     def standard_error(
         self, design: SurveyDesign, data: MeasureData
     ) -> tuple[FloatArray, FloatArray]:
         """Estimates and standard errors for every domain (linearization or replicates)."""
         if design.replicates is not None:
             estimate = self.replicate(data, data.weights[:, None])[:, 0]
-            thetas = np.empty((data.n_domains, design.replicates.n_replicates))
-            for cols, block in design.replicates.blocks(data.weights):
-                thetas[:, cols] = self.replicate(data, block)
+            thetas = self.replicate_all(design.replicates, data)
             return estimate, np.sqrt(design.replicates.variance(thetas, estimate))
         lin = self.linearize(data)
         w = data.weights

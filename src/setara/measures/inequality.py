@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,8 +14,10 @@ from setara.errors import MeasureSpecError
 from setara.kernels import inequality as k
 from setara.kernels.groups import FloatArray, SortedGroups
 from setara.measures.base import Linearized, Measure, MeasureData, sorted_weights
+from setara.replicates import ReplicateWeights
 
 GINI_METHODS = ("midrank", "osier")
+MAX_THREADS = 4  # replicate blocks computed concurrently
 
 InfluenceKernel = Callable[[SortedGroups, FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
 EstimateKernel = Callable[[SortedGroups, FloatArray, FloatArray], FloatArray]
@@ -44,6 +49,31 @@ class SortedMeasure(Measure):
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         return self._estimate(data.sorted, data.y_sorted, sorted_weights(data, weights))
 
+    row_kernel = False  # True when _estimate_rows is implemented (fast replicate path)
+
+    def _estimate_rows(self, sg: SortedGroups, y: FloatArray, wt: FloatArray) -> FloatArray:
+        """Estimates from sorted weights given one column per row, ``(k, m)``."""
+        raise NotImplementedError
+
+    def replicate_all(self, replicates: ReplicateWeights, data: MeasureData) -> FloatArray:
+        if not self.row_kernel:
+            return super().replicate_all(replicates, data)
+        sg, y = data.sorted, data.y_sorted
+        thetas = np.empty((data.n_domains, replicates.n_replicates))
+        # NumPy releases the GIL in these kernels: blocks run on all cores, at most `workers`
+        # blocks in memory at once
+        workers = min(MAX_THREADS, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[tuple[slice, Future[FloatArray]]] = deque()
+            for cols, rows in replicates.row_blocks(data.weights, sg.order):
+                pending.append((cols, pool.submit(self._estimate_rows, sg, y, rows)))
+                if len(pending) >= workers:
+                    done_cols, done = pending.popleft()
+                    thetas[:, done_cols] = done.result()
+            for done_cols, done in pending:
+                thetas[:, done_cols] = done.result()
+        return thetas
+
 
 @dataclass
 class Gini(SortedMeasure):
@@ -61,6 +91,11 @@ class Gini(SortedMeasure):
 
     def _estimate(self, sg: SortedGroups, y: FloatArray, w: FloatArray) -> FloatArray:
         return k.gini_estimate(sg, y, w, method=self.method)
+
+    row_kernel = True
+
+    def _estimate_rows(self, sg: SortedGroups, y: FloatArray, wt: FloatArray) -> FloatArray:
+        return k.gini_estimate_rows(sg, y, wt, method=self.method)
 
     def _influence(
         self, sg: SortedGroups, y: FloatArray, w: FloatArray
