@@ -125,3 +125,36 @@ def test_created_replicates_close_to_linearization(kind: str) -> None:
     boot = setara.estimate(frame, rep, welfare="y", measures=["mean", "gini"]).frame
     # independent variance methods agree to sampling noise of the bootstrap (~10% at R=400)
     np.testing.assert_allclose(boot["se"].to_numpy(), lin["se"].to_numpy(), rtol=0.15)
+
+
+def test_overall_rows_equal_a_separate_population_call(eusilc: pl.DataFrame) -> None:
+    """``overall=True`` shares sorting with the domains but must give the same numbers."""
+    design = setara.survey_design(eusilc, weight="rb050", strata="db040", psu="rb030")
+    measures = [
+        "gini",
+        "median",
+        "qsr",
+        "atkinson:epsilon=1",
+        "fgt:alpha=0,line=0.6*median",
+        "fgt:alpha=1,line=0.6*median,scope=domain",
+        "watts:line=0.5*mean",
+    ]
+    both = setara.estimate(
+        eusilc, design, welfare="eqincome", measures=measures, by="db040", overall=True
+    ).frame
+    alone = setara.estimate(eusilc, design, welfare="eqincome", measures=measures).frame
+    national = both.filter(pl.col("db040").is_null())
+    assert national.height == len(measures)
+    np.testing.assert_allclose(national["estimate"], alone["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(national["se"], alone["se"], rtol=1e-12)
+    assert both.filter(pl.col("db040").is_not_null()).height == 9 * len(measures)
+    # measures share intermediate results: their order must not change any number
+    backwards = setara.estimate(
+        eusilc, design, welfare="eqincome", measures=measures[::-1], by="db040", overall=True
+    ).frame
+    key = ["measure", "params", "db040"]
+    np.testing.assert_allclose(
+        backwards.sort(key, nulls_last=True)["se"],
+        both.sort(key, nulls_last=True)["se"],
+        rtol=1e-12,
+    )

@@ -57,13 +57,17 @@ def diagnostic(
         strata=DEMO_DESIGN["strata"],
         psu=DEMO_DESIGN["psu"],
     )
-    national = estimate(frame, design, welfare=welfare, measures=DIAGNOSTIC_MEASURES)
-    regional = estimate(
-        frame, design, welfare=welfare, measures=DIAGNOSTIC_MEASURES, by=region, progress=progress
+    results = estimate(
+        frame,
+        design,
+        welfare=welfare,
+        measures=DIAGNOSTIC_MEASURES,
+        by=region,
+        overall=True,
+        progress=progress,
     )
-    nat = national.frame.with_columns(pl.lit("INDONESIA").alias(region))
-    combined = pl.concat([nat.select(regional.frame.columns), regional.frame])
-    return Results(combined, (region,), 0.95, national.notes + regional.notes)
+    labelled = results.frame.with_columns(pl.col(region).fill_null("INDONESIA"))
+    return Results(labelled, (region,), results.level, results.notes)
 
 
 def _fmt(value: float | None, big: bool) -> str:

@@ -22,7 +22,7 @@ import polars as pl
 from setara.design import SurveyDesign
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError
 from setara.frames import key_column, numeric_column, to_polars, weight_column
-from setara.kernels.groups import IntArray, SortedGroups, factorize, group_count
+from setara.kernels.groups import IntArray, factorize
 from setara.measures.base import Measure, MeasureData
 from setara.measures.registry import parse_spec
 from setara.replicates import jackknife, rao_wu_bootstrap, supplied
@@ -169,12 +169,15 @@ def estimate(
     level: float = 0.95,
     reliability: ReliabilityRule | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    overall: bool = False,
 ) -> Results:
     """Estimate ``measures`` of ``welfare`` for the population and every ``by`` domain.
 
     Rows with missing welfare are left out of every domain (the design is kept whole, as in
     domain estimation) and counted in ``Results.notes``; so are non-positive values for the
     measures that need positive welfare (Atkinson, GE with alpha <= 1, Watts).
+    ``overall=True`` with ``by`` also returns the whole population (``by`` columns null)
+    first, sharing the sorting and quantiles of the domain estimates.
     """
     frame = to_polars(data)
     if frame.height != design.n:
@@ -196,8 +199,9 @@ def estimate(
             f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values left "
             "out of every estimate"
         )
-    n_psu = _psu_counts(design, domain, n_domains)
-    parts = []
+    parts: list[pl.DataFrame] = []
+    overall_parts: list[pl.DataFrame] = []
+    overall_labels = pl.DataFrame([pl.Series(c, [None], dtype=labels.schema[c]) for c in by_cols])
     views: dict[bytes, _Rows] = {}
     for index, measure in enumerate(parsed):
         if progress is not None:
@@ -231,26 +235,49 @@ def estimate(
             population=dom if own else rows.population,
             n_population=n_domains if own else 1,
             extra=extra,
-            layouts=rows.layouts,
+            memo=rows.memo,
         )
-        est, se = measure.standard_error(design, data_view)
-        n_obs = group_count(dom, n_domains)
-        t = design.t_quantile(level, design.domain_degf(dom, n_domains))
-        parts.append(
-            build_frame(
-                measure=measure.name,
-                params=measure.params(),
-                labels=labels,
-                estimate=np.where(n_obs > 0, est, np.nan),
-                se=np.where(n_obs > 0, se, np.nan),
-                n=n_obs,
-                n_psu=n_psu,
-                t=t,
-                rule=rule,
+        if overall and by_cols:
+            # the whole population shares the sorted layout and quantiles that relative
+            # poverty lines already computed for the domains
+            whole = MeasureData(
+                y=rows.y,
+                weights=design.weights,
+                domain=rows.population,
+                n_domains=1,
+                population=rows.population,
+                n_population=1,
+                extra=extra,
+                memo={"value_order": data_view.order} if own else data_view.population_memo(),
             )
-        )
-    frame_out = pl.concat(parts, how="vertical_relaxed")
+            overall_parts.append(_run(measure, design, whole, overall_labels, level, rule))
+        parts.append(_run(measure, design, data_view, labels, level, rule))
+    frame_out = pl.concat(overall_parts + parts, how="vertical_relaxed")
     return Results(frame_out, tuple(by_cols), level, notes)
+
+
+def _run(
+    measure: Measure,
+    design: SurveyDesign,
+    view: MeasureData,
+    labels: pl.DataFrame,
+    level: float,
+    rule: ReliabilityRule,
+) -> pl.DataFrame:
+    """One measure on one view: estimates, SEs, intervals and flags as a results frame."""
+    est, se = measure.standard_error(design, view)
+    n_obs = view.n_obs
+    return build_frame(
+        measure=measure.name,
+        params=measure.params(),
+        labels=labels,
+        estimate=np.where(n_obs > 0, est, np.nan),
+        se=np.where(n_obs > 0, se, np.nan),
+        n=n_obs,
+        n_psu=_psu_counts(design, view.domain, view.n_domains),
+        t=design.t_quantile(level, design.domain_degf(view.domain, view.n_domains)),
+        rule=rule,
+    )
 
 
 @dataclass
@@ -261,7 +288,7 @@ class _Rows:
     y: np.ndarray
     domain: IntArray
     population: IntArray
-    layouts: dict[str, SortedGroups]
+    memo: dict[object, Any]
 
 
 def _rows_for(
@@ -274,7 +301,7 @@ def _rows_for(
             y=np.where(keep, y, 0.0),
             domain=np.where(keep, domain, -1),
             population=np.where(keep, 0, -1),
-            layouts={},
+            memo={},
         )
         views[key] = rows
     return rows

@@ -60,28 +60,30 @@ def bandwidth(y: FloatArray, w: FloatArray, codes: IntArray, n_groups: int) -> F
         return np.asarray(sd / np.exp(0.2 * np.log(total)))
 
 
-def kernel_density(
+def kernel_densities(
     y: FloatArray,
     w: FloatArray,
     codes: IntArray,
     n_groups: int,
     at: FloatArray,
     h: FloatArray,
-    *,
-    tail_total: bool = False,
-) -> FloatArray:
-    """Gaussian-kernel estimate at ``at[g]`` for each group ``g``.
+) -> tuple[FloatArray, FloatArray]:
+    """Gaussian-kernel estimates at ``at[g]`` for each group ``g``, from one kernel pass.
 
-    ``tail_total=False``: the density ``sum w K((at-y)/h) / (N h)``; ``True``: the derivative
-    of the partial total, ``sum w y K((at-y)/h) / h`` (convey's ``densfun`` ``F``/``big_s``).
+    Returns the density ``sum w K((at-y)/h) / (N h)`` and the derivative of the partial
+    total below ``at``, ``sum w y K((at-y)/h) / h`` (convey's ``densfun`` ``F`` and ``big_s``).
     """
-    keep = codes >= 0
-    c = codes[keep]
-    u = (at[c] - y[keep]) / h[c]
-    k = np.exp(-0.5 * u * u) / SQRT_2PI
-    wk = w[keep] * k
-    if tail_total:
-        return np.bincount(c, weights=wk * y[keep], minlength=n_groups) / h
-    total = np.bincount(c, weights=w[keep], minlength=n_groups)
+    if codes.size and codes.min() < 0:
+        keep = codes >= 0
+        y, w, codes = y[keep], w[keep], codes[keep]
+    u = at[codes] - y
+    u /= h[codes]
+    wk = np.exp(-0.5 * u * u)
+    wk *= w
+    wk /= SQRT_2PI
+    total = np.bincount(codes, weights=w, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.bincount(c, weights=wk, minlength=n_groups) / (total * h)
+        density = np.bincount(codes, weights=wk, minlength=n_groups) / (total * h)
+        wk *= y
+        tail = np.bincount(codes, weights=wk, minlength=n_groups) / h
+    return density, tail

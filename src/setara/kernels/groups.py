@@ -22,19 +22,16 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
 
     Returns shape ``(n_groups,)`` for 1-D values and ``(n_groups, k)`` for ``(n, k)`` values.
     """
+    if values.ndim == 1 or values.shape[1] <= 4:
+        # bin 0 collects the rows outside every group: cheaper than masking both arrays
+        shifted = codes + 1
+        columns = [values] if values.ndim == 1 else [values[:, j] for j in range(values.shape[1])]
+        sums = [np.bincount(shifted, weights=col, minlength=n_groups + 1)[1:] for col in columns]
+        return np.asarray(sums[0] if values.ndim == 1 else np.column_stack(sums), dtype=np.float64)
     keep = codes >= 0
     if not keep.all():
         codes = codes[keep]
         values = values[keep]
-    if values.ndim == 1:
-        return np.bincount(codes, weights=values, minlength=n_groups).astype(np.float64)
-    if values.shape[1] <= 4:  # a few columns: bincount each beats building a sparse matrix
-        return np.column_stack(
-            [
-                np.bincount(codes, weights=values[:, j], minlength=n_groups)
-                for j in range(values.shape[1])
-            ]
-        ).astype(np.float64)
     indicator = sp.csr_matrix(
         (np.ones(codes.size), (codes, np.arange(codes.size))), shape=(n_groups, codes.size)
     )
@@ -43,7 +40,7 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
 
 def group_count(codes: IntArray, n_groups: int) -> IntArray:
     """Number of rows in each group (rows with code ``-1`` are ignored)."""
-    return np.bincount(codes[codes >= 0], minlength=n_groups).astype(np.int64)
+    return np.bincount(codes + 1, minlength=n_groups + 1)[1:].astype(np.int64)
 
 
 def factorize(*keys: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
@@ -95,9 +92,18 @@ class SortedGroups:
         return int(self.counts.size)
 
     @classmethod
-    def build(cls, values: FloatArray, codes: IntArray, n_groups: int) -> SortedGroups:
-        """Sort once by value, then stably by group: one pass shared by all measures."""
-        by_value = np.argsort(values, kind="stable")
+    def build(
+        cls,
+        values: FloatArray,
+        codes: IntArray,
+        n_groups: int,
+        value_order: IntArray | None = None,
+    ) -> SortedGroups:
+        """Sort once by value, then stably by group: one pass shared by all measures.
+
+        ``value_order`` (a stable argsort of ``values``) can be shared by several groupings.
+        """
+        by_value = np.argsort(values, kind="stable") if value_order is None else value_order
         in_group = by_value[codes[by_value] >= 0]
         by_group = np.argsort(codes[in_group], kind="stable")
         order = in_group[by_group]

@@ -14,14 +14,17 @@ A measure is a small object with two methods:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from setara.design import SurveyDesign
 from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_count, group_sum
 from setara.replicates import ReplicateWeights
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,35 +43,67 @@ class MeasureData:
     population: IntArray
     n_population: int
     extra: dict[str, FloatArray] = field(default_factory=dict)
-    layouts: dict[str, SortedGroups] = field(default_factory=dict)
-    """Sorted layouts shared by every measure of one call that sees the same rows (the one
-    sort per variable that all measures, domains and replicates reuse)."""
+    memo: dict[object, Any] = field(default_factory=dict)
+    """Intermediate results shared by every measure of one call that sees the same rows and
+    domains: the one sort per variable, quantiles and poverty lines. Views that share a memo
+    must have the same ``y``, ``weights`` and ``domain``."""
+
+    def remember(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()`` once per key for all measures sharing this memo."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast(T, self.memo[key])
 
     @property
     def sorted(self) -> SortedGroups:
-        layout = self.layouts.get("domain")
-        if layout is None:
-            layout = SortedGroups.build(self.y, self.domain, self.n_domains)
-            self.layouts["domain"] = layout
-        return layout
+        return self.remember(
+            "domain", lambda: SortedGroups.build(self.y, self.domain, self.n_domains, self.order)
+        )
+
+    @property
+    def order(self) -> IntArray:
+        """Rows sorted by value (stable), shared by the domain and population layouts."""
+        return self.remember("value_order", lambda: np.argsort(self.y, kind="stable"))
 
     @property
     def population_sorted(self) -> SortedGroups:
         if self.own_line:
             return self.sorted
-        layout = self.layouts.get("population")
-        if layout is None:
-            layout = SortedGroups.build(self.y, self.population, self.n_population)
-            self.layouts["population"] = layout
-        return layout
+        return self.remember(
+            "population",
+            lambda: SortedGroups.build(self.y, self.population, self.n_population, self.order),
+        )
 
-    @cached_property
+    def population_memo(self) -> dict[object, Any]:
+        """Memo of the population view: shares this view's population layout (with the
+        domain's own line the population view *is* this view)."""
+        if self.own_line:
+            return self.memo
+        return self.remember(
+            "population_memo",
+            lambda: {"domain": self.population_sorted, "value_order": self.order},
+        )
+
+    @property
+    def w_sorted(self) -> FloatArray:
+        """Full-sample weights in the domain-sorted layout."""
+        return self.remember("w_sorted", lambda: self.weights[self.sorted.order])
+
+    @property
     def y_sorted(self) -> FloatArray:
-        return self.y[self.sorted.order]
+        return self.remember("y_sorted", lambda: self.y[self.sorted.order])
 
-    @cached_property
+    @property
     def n_obs(self) -> IntArray:
-        return group_count(self.domain, self.n_domains)
+        """Observations per domain."""
+        return self.remember(
+            ("n_obs", id(self.domain)), lambda: group_count(self.domain, self.n_domains)
+        )
+
+    @property
+    def population_size(self) -> FloatArray:
+        """Estimated population (sum of full-sample weights) per domain."""
+        return self.remember("population_size", lambda: self.domain_total(self.weights))
 
     @property
     def own_line(self) -> bool:

@@ -42,7 +42,7 @@ class Mean(Measure):
     def linearize(self, data: MeasureData) -> Linearized:
         inside, d = _domain_rows(data)
         y = np.where(inside, data.y, 0.0)
-        n_total = data.domain_total(data.weights)
+        n_total = data.population_size
         mean = data.domain_total(data.weights * y) / n_total
         return Linearized(
             estimate=mean, influence=np.where(inside, (y - mean[d]) / n_total[d], 0.0)

@@ -148,7 +148,7 @@ class Concentration(Measure):
     def linearize(self, data: MeasureData) -> Linearized:
         sg = data.sorted
         h = self._outcome(data)
-        w = data.weights[sg.order]
+        w = data.w_sorted
         c, lin = concentration_influence(sg, data.y_sorted, h, w)
         if self.type == "standard":
             return Linearized(estimate=c, influence=scatter(data, lin))

@@ -42,7 +42,7 @@ class SortedMeasure(Measure):
         raise NotImplementedError
 
     def linearize(self, data: MeasureData) -> Linearized:
-        w = data.weights[data.sorted.order]
+        w = data.w_sorted
         est, lin = self._influence(data.sorted, data.y_sorted, w)
         return Linearized(estimate=est, influence=scatter(data, lin))
 

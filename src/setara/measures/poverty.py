@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from setara.errors import MeasureSpecError
-from setara.kernels.distribution import bandwidth, kernel_density, quantile_values
+from setara.kernels.distribution import bandwidth, kernel_densities, quantile_values
 from setara.kernels.groups import FloatArray, SortedGroups, group_sum
 from setara.kernels.inequality import gini_estimate, gini_influence
 from setara.measures.base import Linearized, Measure, MeasureData, sorted_weights
@@ -115,7 +115,7 @@ def line_influence(data: MeasureData, line: PovertyLine) -> FloatArray:
             n_domains=data.n_population,
             population=data.population,
             n_population=data.n_population,
-            layouts={"domain": data.population_sorted},
+            memo=data.population_memo(),
         )
         infl_sorted = line.fraction * quantile_parts(sub, 0.5).influence
     else:
@@ -153,11 +153,12 @@ class LineMeasure(Measure):
 
     def linearize(self, data: MeasureData) -> Linearized:
         w = data.weights
-        z = line_estimates(data, self.line, w[:, None])[:, 0]
+        key = self.line.text()
+        z = data.remember(("line", key), lambda: line_estimates(data, self.line, w[:, None])[:, 0])
         inside = data.domain >= 0
         d = np.where(inside, data.domain, 0)
         g = np.where(inside, self._value(data.y, z), 0.0)
-        n_total = group_sum(data.domain, w, data.n_domains)
+        n_total = data.population_size
         est = group_sum(data.domain, w * g, data.n_domains) / n_total
         influence = np.where(inside, (g - est[d]) / n_total[d], 0.0)
         if self.line.kind != "relative":
@@ -168,10 +169,11 @@ class LineMeasure(Measure):
             line_d = np.zeros(data.n_domains)
             line_d[data.domain[inside]] = z[inside]
             h = bandwidth(data.y[inside], w[inside], data.domain[inside], data.n_domains)
-            coef = coef + kernel_density(
+            density, _ = kernel_densities(
                 data.y[inside], w[inside], data.domain[inside], data.n_domains, line_d, h
             )
-        line_infl = line_influence(data, self.line)
+            coef = coef + density
+        line_infl = data.remember(("line_influence", key), lambda: line_influence(data, self.line))
         if data.own_line:
             return Linearized(estimate=est, influence=influence + coef[d] * line_infl * inside)
         return Linearized(estimate=est, influence=influence, shared=(line_infl, coef))
@@ -197,15 +199,16 @@ class FGT(LineMeasure):
         poor = y <= z
         if self.alpha == 0:
             return poor.astype(np.float64)
-        gap = np.where(poor, (z - y) / z, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # z is 0 outside the population
+            gap = np.where(poor, (z - y) / z, 0.0)
         return np.asarray(gap**self.alpha)
 
     def _line_slope(self, y: FloatArray, z: FloatArray) -> FloatArray:
         if self.alpha == 0:
             return np.zeros_like(y)
         poor = y <= z
-        gap = np.where(poor, (z - y) / z, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.where(poor, (z - y) / z, 0.0)
             slope = self.alpha * gap ** (self.alpha - 1.0) * y / z**2
         return np.where(poor, slope, 0.0)
 
@@ -226,7 +229,8 @@ class Watts(LineMeasure):
             return np.where(y <= z, np.log(z / y), 0.0)
 
     def _line_slope(self, y: FloatArray, z: FloatArray) -> FloatArray:
-        return np.where(y <= z, 1.0 / z, 0.0)
+        with np.errstate(divide="ignore"):  # z is 0 on rows outside the population
+            return np.where(y <= z, 1.0 / z, 0.0)
 
 
 @dataclass

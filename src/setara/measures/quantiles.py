@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from setara.design import SurveyDesign
 from setara.errors import MeasureSpecError
 from setara.kernels.distribution import (
     CDF_TIE,
     bandwidth,
-    kernel_density,
+    kernel_densities,
     quantile_index,
     quantile_values,
 )
-from setara.kernels.groups import FloatArray
+from setara.kernels.groups import FloatArray, IntArray
 from setara.measures.base import Linearized, Measure, MeasureData, sorted_weights
 from setara.measures.basic import Mean
 from setara.measures.inequality import scatter
@@ -31,26 +32,50 @@ from setara.measures.inequality import scatter
 
 @dataclass
 class QuantileParts:
-    """A quantile of every domain with what its linearization needs (sorted layout)."""
+    """A quantile of every domain with what its linearization needs (sorted layout).
 
+    Kept small (memoized for every measure of a call): ``below`` is boolean and the influence
+    is formed on demand.
+    """
+
+    p: float
     q: FloatArray
-    influence: FloatArray
     n_total: FloatArray
     h: FloatArray
-    below: FloatArray
+    below: npt.NDArray[np.bool_]
+    density: FloatArray
+    tail_density: FloatArray
+    codes: IntArray
+
+    @property
+    def influence(self) -> FloatArray:
+        """``-(1{y <= q} - p) / (N f(q))`` for each row of the sorted layout."""
+        scale = (self.n_total * self.density)[self.codes]
+        return np.asarray(-(self.below - self.p) / scale)
 
 
 def quantile_parts(data: MeasureData, p: float) -> QuantileParts:
+    """Quantile ``p`` of every domain with its linearization, computed once per call."""
+    return data.remember(("quantile_parts", p), lambda: _quantile_parts(data, p))
+
+
+def _quantile_parts(data: MeasureData, p: float) -> QuantileParts:
     sg = data.sorted
     ys = data.y_sorted
-    ws = data.weights[sg.order]
+    ws = data.w_sorted
     q = quantile_values(sg, ys, ws[:, None], p)[:, 0]
-    n_total = sg.sum(ws)
     h = bandwidth(ys, ws, sg.codes, sg.n_groups)
-    f0 = kernel_density(ys, ws, sg.codes, sg.n_groups, q, h)
-    below = (ys <= q[sg.codes]).astype(np.float64)
-    infl = -(below - p) / (n_total[sg.codes] * f0[sg.codes])
-    return QuantileParts(q=q, influence=infl, n_total=n_total, h=h, below=below)
+    density, tail = kernel_densities(ys, ws, sg.codes, sg.n_groups, q, h)
+    return QuantileParts(
+        p=p,
+        q=q,
+        n_total=sg.sum(ws),
+        h=h,
+        below=ys <= q[sg.codes],
+        density=density,
+        tail_density=tail,
+        codes=sg.codes,
+    )
 
 
 def partial_total(data: MeasureData, p: float) -> tuple[FloatArray, FloatArray]:
@@ -58,14 +83,13 @@ def partial_total(data: MeasureData, p: float) -> tuple[FloatArray, FloatArray]:
     if p <= 0.0:
         return np.zeros(data.n_domains), np.zeros(data.sorted.codes.size)
     ys = data.y_sorted
-    ws = data.weights[data.sorted.order]
+    ws = data.w_sorted
     if p >= 1.0:
         return data.sorted.sum(ys * ws), ys.copy()
     parts = quantile_parts(data, p)
     sg = data.sorted
     total = sg.sum(ws * ys * parts.below)
-    f_s = kernel_density(ys, ws, sg.codes, sg.n_groups, parts.q, parts.h, tail_total=True)
-    return total, ys * parts.below + f_s[sg.codes] * parts.influence
+    return total, ys * parts.below + parts.tail_density[sg.codes] * parts.influence
 
 
 def partial_total_replicates(data: MeasureData, weights: FloatArray, p: float) -> FloatArray:
@@ -118,11 +142,11 @@ class Quantile(Measure):
         # Woodruff (R survey's woodruffCI): an interval for the CDF at the estimated quantile,
         # centred at F(q), mapped back through the quantile rule; SE = width / (2 t).
         sg = data.sorted
-        ws = data.weights[sg.order]
+        ws = data.w_sorted
         q = quantile_values(sg, data.y_sorted, ws[:, None], self.p)[:, 0]
         inside = data.domain >= 0
         below = np.where(inside, data.y <= q[np.where(inside, data.domain, 0)], False)
-        indicator = replace(data, y=below.astype(np.float64), extra={}, layouts={})
+        indicator = replace(data, y=below.astype(np.float64), extra={}, memo={})
         share, se_share = Mean().standard_error(design, indicator)
         t = design.t_quantile(0.95, design.domain_degf(data.domain, data.n_domains))
         cdf = sg.cumsum(ws) / sg.sum(ws)[sg.codes]
@@ -186,7 +210,7 @@ class ShareRatio(Measure):
         low, lin_low = partial_total(data, self.lower)
         below_upper, lin_below_upper = partial_total(data, self.upper)
         ys = data.y_sorted
-        top = data.sorted.sum(ys * data.weights[data.sorted.order]) - below_upper
+        top = data.sorted.sum(ys * data.w_sorted) - below_upper
         lin_top = ys - lin_below_upper
         est = top / low
         c = data.sorted.codes
@@ -254,7 +278,7 @@ class Lorenz(Measure):
         part, lin_part = partial_total(data, self.p)
         c = data.sorted.codes
         if self.generalized:
-            n_total = data.sorted.sum(data.weights[data.sorted.order])
+            n_total = data.sorted.sum(data.w_sorted)
             lin = lin_part / n_total[c] - part[c] / n_total[c] ** 2
             return Linearized(estimate=part / n_total, influence=scatter(data, lin))
         total, lin_total = partial_total(data, 1.0)
