@@ -12,6 +12,7 @@ from the FPCs when absent), ``nest`` and the ``survey.lonely.psu`` policies.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -27,7 +28,7 @@ from setara.replicates import ReplicateWeights
 
 __all__ = ["SurveyDesign"]
 
-CELL_CACHE_SIZE = 4  # domain codings alive at once: by-domains, population, positive-only
+CELL_CACHE_SIZE = 8  # domain codings alive at once: by-domains and population, per row subset
 
 
 def _as_codes(values: npt.ArrayLike, name: str) -> IntArray:
@@ -104,6 +105,7 @@ class SurveyDesign:
     _cells: list[tuple[IntArray, int, list[DomainCells]]] = field(
         default_factory=list, repr=False, compare=False
     )
+    _cells_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -226,7 +228,13 @@ class SurveyDesign:
 
     def with_replicates(self, replicates: ReplicateWeights) -> SurveyDesign:
         """A copy of this design that estimates variance from ``replicates``."""
-        return replace(self, replicates=replicates, degf=replicates.degf, _cells=[])
+        return replace(
+            self,
+            replicates=replicates,
+            degf=replicates.degf,
+            _cells=[],
+            _cells_lock=threading.Lock(),
+        )
 
     def t_quantile(self, level: float, df: FloatArray | float | None = None) -> FloatArray:
         """Critical value for a two-sided ``level`` interval with ``df`` (the design's df by
@@ -250,13 +258,14 @@ class SurveyDesign:
         The cache keeps a reference to each array and checks identity or content, so a freed
         array whose address is reused can never return stale cells.
         """
-        for held, n_held, cells in self._cells:
-            if n_held == n_domains and (held is domain or np.array_equal(held, domain)):
-                return cells
-        cells = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
-        self._cells.insert(0, (domain, n_domains, cells))
-        del self._cells[CELL_CACHE_SIZE:]
-        return cells
+        with self._cells_lock:
+            for held, n_held, cells in self._cells:
+                if n_held == n_domains and (held is domain or np.array_equal(held, domain)):
+                    return cells
+            cells = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
+            self._cells.insert(0, (domain, n_domains, cells))
+            del self._cells[CELL_CACHE_SIZE:]
+            return cells
 
     @cached_property
     def _whole(self) -> IntArray:

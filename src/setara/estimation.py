@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,8 @@ from setara.replicates import jackknife, rao_wu_bootstrap, supplied
 from setara.results import ReliabilityRule, Results, build_frame
 
 __all__ = ["estimate", "survey_design", "with_replicates"]
+
+MAX_THREADS = 4  # measures estimated concurrently (bounded: each holds n-sized temporaries)
 
 
 def _names(value: str | Sequence[str] | None) -> list[str]:
@@ -85,7 +89,7 @@ def survey_design(
         nest=nest,
         lonely_psu=lonely_psu,
         names=names,
-        strata_labels=[frame.get_column(c).to_numpy() for c in strata_cols] or None,
+        strata_labels=[frame.get_column(c) for c in strata_cols] or None,
     )
     if replicate_weights is not None:
         columns = _replicate_columns(frame, replicate_weights)
@@ -199,13 +203,10 @@ def estimate(
             f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values left "
             "out of every estimate"
         )
-    parts: list[pl.DataFrame] = []
-    overall_parts: list[pl.DataFrame] = []
+    jobs: list[tuple[bool, str, Measure, MeasureData, pl.DataFrame]] = []
     overall_labels = pl.DataFrame([pl.Series(c, [None], dtype=labels.schema[c]) for c in by_cols])
     views: dict[bytes, _Rows] = {}
-    for index, measure in enumerate(parsed):
-        if progress is not None:
-            progress(index + 1, len(parsed), f"{measure.name} {measure.params()}".strip())
+    for measure in parsed:
         keep = valid.copy()
         if measure.positive_only:
             nonpositive = valid & (y <= 0)
@@ -250,10 +251,25 @@ def estimate(
                 extra=extra,
                 memo={"value_order": data_view.order} if own else data_view.population_memo(),
             )
-            overall_parts.append(_run(measure, design, whole, overall_labels, level, rule))
-        parts.append(_run(measure, design, data_view, labels, level, rule))
-    frame_out = pl.concat(overall_parts + parts, how="vertical_relaxed")
-    return Results(frame_out, tuple(by_cols), level, notes)
+            jobs.append((True, "population", measure, whole, overall_labels))
+        jobs.append((False, "domains", measure, data_view, labels))
+        design.cells(data_view.domain, data_view.n_domains)  # shared: build before threads
+
+    def run_job(index: int) -> pl.DataFrame:
+        _, scope, measure, view, job_labels = jobs[index]
+        if progress is not None:
+            label = f"{measure.name} {measure.params()}".strip()
+            progress(index + 1, len(jobs), f"{label} ({scope})" if overall and by_cols else label)
+        return _run(measure, design, view, job_labels, level, rule)
+
+    # measures run concurrently: NumPy releases the GIL in the heavy kernels, and measures
+    # over the same rows share sorted layouts and quantiles through their memo
+    workers = min(MAX_THREADS, os.cpu_count() or 1, len(jobs))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        frames = list(pool.map(run_job, range(len(jobs))))
+    ordered = [f for job, f in zip(jobs, frames, strict=True) if job[0]]
+    ordered += [f for job, f in zip(jobs, frames, strict=True) if not job[0]]
+    return Results(pl.concat(ordered, how="vertical_relaxed"), tuple(by_cols), level, notes)
 
 
 def _run(

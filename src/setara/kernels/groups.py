@@ -57,6 +57,10 @@ def factorize(*keys: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
 
 
 def _factorize_one(key: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
+    if key.dtype.kind in "iu" and key.size:
+        low, high = int(key.min()), int(key.max())
+        if low == 0 and high < key.size and (np.bincount(key.astype(np.int64)) > 0).all():
+            return key.astype(np.int64, copy=False), high + 1  # already dense codes: no sort
     _, inverse = np.unique(key, return_inverse=True)
     inverse = inverse.astype(np.int64).reshape(-1)
     return inverse, int(inverse.max()) + 1 if inverse.size else 0

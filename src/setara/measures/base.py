@@ -14,6 +14,7 @@ A measure is a small object with two methods:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -25,6 +26,7 @@ from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_coun
 from setara.replicates import ReplicateWeights
 
 T = TypeVar("T")
+_LOCKS = "__locks__"  # memo entry holding one lock per key
 
 
 @dataclass
@@ -49,9 +51,15 @@ class MeasureData:
     must have the same ``y``, ``weights`` and ``domain``."""
 
     def remember(self, key: object, compute: Callable[[], T]) -> T:
-        """``compute()`` once per key for all measures sharing this memo."""
-        if key not in self.memo:
-            self.memo[key] = compute()
+        """``compute()`` once per key for all measures sharing this memo (thread safe: a
+        measure running concurrently waits for the value instead of computing it again)."""
+        if key in self.memo:
+            return cast(T, self.memo[key])
+        locks = self.memo.setdefault(_LOCKS, {})
+        lock = locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.memo:
+                self.memo[key] = compute()
         return cast(T, self.memo[key])
 
     @property
