@@ -14,12 +14,12 @@ from setara.decomposition import (
     decompose_gini_sources,
 )
 from setara.errors import MeasureSpecError
-from setara.gaps import ProductMeasure
 from setara.kernels.groups import combine_codes
 from setara.measures.base import Measure, MeasureData
 from setara.measures.basic import Ratio
 from setara.measures.equity import Concentration
 from setara.measures.inequality import Gini
+from setara.measures.product import ProductMeasure
 
 Survey = tuple[pl.DataFrame, setara.SurveyDesign, setara.SurveyDesign]
 

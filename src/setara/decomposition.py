@@ -43,15 +43,16 @@ from typing import Any
 
 import numpy as np
 
+from setara.analysis import Analysis
 from setara.design import SurveyDesign
 from setara.errors import InputValueError, MeasureSpecError
-from setara.gaps import Analysis, ProductMeasure
 from setara.kernels.groups import FloatArray, IntArray, group_sum
 from setara.measures.base import Linearized, Measure, MeasureData
 from setara.measures.basic import Mean, Ratio
 from setara.measures.equity import Concentration
 from setara.measures.inequality import GeneralizedEntropy, Gini
 from setara.measures.poverty import PovertyLine, parse_line
+from setara.measures.product import ProductMeasure
 from setara.results import Results
 
 __all__ = ["decompose_fgt", "decompose_ge", "decompose_gini_sources"]

@@ -24,7 +24,7 @@ import polars as pl
 from setara.design import SurveyDesign
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError
 from setara.frames import key_column, numeric_column, to_polars, weight_column
-from setara.kernels.groups import IntArray, factorize
+from setara.kernels.groups import IntArray, factorize, group_count
 from setara.measures.base import Measure, MeasureData
 from setara.measures.registry import parse_spec
 from setara.replicates import jackknife, rao_wu_bootstrap, supplied
@@ -35,7 +35,7 @@ __all__ = ["estimate", "survey_design", "with_replicates"]
 MAX_THREADS = 4  # measures estimated concurrently (bounded: each holds n-sized temporaries)
 
 
-def _names(value: str | Sequence[str] | None) -> list[str]:
+def column_names(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -69,9 +69,9 @@ def survey_design(
     frame = to_polars(data)
     names: dict[str, str] = {}
     w = weight_column(frame, weight) if weight else None
-    strata_cols = _names(strata)
-    psu_cols = _names(psu)
-    fpc_cols = _names(fpc)
+    strata_cols = column_names(strata)
+    psu_cols = column_names(psu)
+    fpc_cols = column_names(fpc)
     if len(fpc_cols) > max(len(psu_cols), 1):
         raise DesignError(f"{len(fpc_cols)} fpc columns given for {max(len(psu_cols), 1)} stages")
     for s, col in enumerate(psu_cols):
@@ -152,7 +152,7 @@ def with_replicates(
     return design.with_replicates(reps)
 
 
-def _domains(frame: pl.DataFrame, by: list[str]) -> tuple[IntArray, int, pl.DataFrame]:
+def domain_codes(frame: pl.DataFrame, by: list[str]) -> tuple[IntArray, int, pl.DataFrame]:
     if not by:
         return np.zeros(frame.height, dtype=np.int64), 1, pl.DataFrame()
     keys = [key_column(frame, c, "by") for c in by]
@@ -183,19 +183,15 @@ def estimate(
     ``overall=True`` with ``by`` also returns the whole population (``by`` columns null)
     first, sharing the sorting and quantiles of the domain estimates.
     """
-    frame = to_polars(data)
-    if frame.height != design.n:
-        raise InputValueError(f"the data has {frame.height:,} rows but the design {design.n:,}")
-    if not 0.5 <= level < 1.0:
-        raise InputValueError(f"confidence level must be between 0.5 and 1, not {level}")
+    frame = checked_frame(data, design, level)
     rule = reliability or ReliabilityRule()
     specs = [measures] if isinstance(measures, str) else list(measures)
     parsed: list[Measure] = []
     for spec in specs:
         parsed.extend(parse_spec(spec) if isinstance(spec, str) else [spec])
     y = numeric_column(frame, welfare, "welfare")
-    by_cols = _names(by)
-    domain, n_domains, labels = _domains(frame, by_cols)
+    by_cols = column_names(by)
+    domain, n_domains, labels = domain_codes(frame, by_cols)
     valid = ~np.isnan(y)
     notes: list[str] = []
     if (~valid).any():
@@ -282,18 +278,59 @@ def _run(
 ) -> pl.DataFrame:
     """One measure on one view: estimates, SEs, intervals and flags as a results frame."""
     est, se = measure.standard_error(design, view)
-    n_obs = view.n_obs
+    return results_frame(
+        measure.name,
+        measure.params(),
+        labels,
+        est,
+        se,
+        design,
+        view.domain,
+        view.n_domains,
+        level=level,
+        rule=rule,
+        n_obs=view.n_obs,
+    )
+
+
+def results_frame(
+    measure: str,
+    params: str,
+    labels: pl.DataFrame,
+    estimate: np.ndarray,
+    se: np.ndarray,
+    design: SurveyDesign,
+    domain: IntArray,
+    n_domains: int,
+    *,
+    level: float,
+    rule: ReliabilityRule,
+    n_obs: IntArray | None = None,
+) -> pl.DataFrame:
+    """The tidy results rows of one measure over the ``n_domains`` codes of ``domain``:
+    counts, PSUs, t with the domains' degrees of freedom and reliability flags."""
+    n = group_count(domain, n_domains) if n_obs is None else n_obs
     return build_frame(
-        measure=measure.name,
-        params=measure.params(),
+        measure=measure,
+        params=params,
         labels=labels,
-        estimate=np.where(n_obs > 0, est, np.nan),
-        se=np.where(n_obs > 0, se, np.nan),
-        n=n_obs,
-        n_psu=_psu_counts(design, view.domain, view.n_domains),
-        t=design.t_quantile(level, design.domain_degf(view.domain, view.n_domains)),
+        estimate=np.where(n > 0, estimate, np.nan),
+        se=np.where(n > 0, se, np.nan),
+        n=n,
+        n_psu=psu_counts(design, domain, n_domains),
+        t=design.t_quantile(level, design.domain_degf(domain, n_domains)),
         rule=rule,
     )
+
+
+def checked_frame(data: Any, design: SurveyDesign, level: float) -> pl.DataFrame:
+    """The data as a Polars frame, checked against the design and the confidence level."""
+    frame = to_polars(data)
+    if frame.height != design.n:
+        raise InputValueError(f"the data has {frame.height:,} rows but the design {design.n:,}")
+    if not 0.5 <= level < 1.0:
+        raise InputValueError(f"confidence level must be between 0.5 and 1, not {level}")
+    return frame
 
 
 @dataclass
@@ -339,6 +376,6 @@ def _extra_columns(frame: pl.DataFrame, measure: Measure) -> dict[str, np.ndarra
     return extra
 
 
-def _psu_counts(design: SurveyDesign, domain: IntArray, n_domains: int) -> IntArray:
+def psu_counts(design: SurveyDesign, domain: IntArray, n_domains: int) -> IntArray:
     cells = design.cells(domain, n_domains)[0]
     return np.bincount(cells.cell_domain, minlength=n_domains).astype(np.int64)

@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from setara.analysis import Analysis
 from setara.design import SurveyDesign
 from setara.errors import InputValueError
-from setara.gaps import Analysis
 from setara.kernels.groups import FloatArray
 from setara.measures.basic import Ratio
 from setara.results import Results
