@@ -179,7 +179,7 @@ def estimate(
 
     Rows with missing welfare are left out of every domain (the design is kept whole, as in
     domain estimation) and counted in ``Results.notes``; so are non-positive values for the
-    measures that need positive welfare (Atkinson, GE with alpha <= 1, Watts).
+    measures that need positive welfare (Atkinson, GE, Watts, as R convey).
     ``overall=True`` with ``by`` also returns the whole population (``by`` columns null)
     first, sharing the sorting and quantiles of the domain estimates.
     """
