@@ -43,7 +43,8 @@ class Mean(Measure):
         inside, d = _domain_rows(data)
         y = np.where(inside, data.y, 0.0)
         n_total = data.population_size
-        mean = data.domain_total(data.weights * y) / n_total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = data.domain_total(data.weights * y) / n_total
         return Linearized(
             estimate=mean, influence=np.where(inside, (y - mean[d]) / n_total[d], 0.0)
         )

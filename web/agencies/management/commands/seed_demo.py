@@ -1,0 +1,131 @@
+"""Seed the demo world: agencies, a user per role, the synthetic survey and its diagnostic.
+
+Idempotent: a second run reuses what exists. ``--persons 0`` seeds people only (tests).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+
+from agencies import actions
+from agencies.models import AgencyKind, Membership, Role
+
+DEMO_PASSWORD = "setara-demo-2026"
+AGENCIES = [
+    ("bappenas", "Bappenas (Kementerian PPN)", AgencyKind.PLANNING, ""),
+    ("bappeda-jabar", "Bappeda Provinsi Jawa Barat", AgencyKind.REGIONAL, "32"),
+    ("bappeda-ntt", "Bappeda Provinsi Nusa Tenggara Timur", AgencyKind.REGIONAL, "53"),
+    ("kemenkes", "Kementerian Kesehatan", AgencyKind.MINISTRY, ""),
+    ("kemendikdasmen", "Kementerian Pendidikan Dasar dan Menengah", AgencyKind.MINISTRY, ""),
+    ("bps", "Badan Pusat Statistik", AgencyKind.STATISTICS, ""),
+    ("worldbank", "World Bank Jakarta", AgencyKind.PARTNER, ""),
+]
+USERS = [  # username, agency, role, language
+    ("admin.bappenas", "bappenas", Role.ADMIN, "id"),
+    ("manajer.bappenas", "bappenas", Role.MANAGER, "id"),
+    ("analis.bappenas", "bappenas", Role.ANALYST, "id"),
+    ("viewer.bappenas", "bappenas", Role.VIEWER, "en"),
+    ("analis.jabar", "bappeda-jabar", Role.ANALYST, "id"),
+    ("viewer.ntt", "bappeda-ntt", Role.VIEWER, "id"),
+    ("analis.kemenkes", "kemenkes", Role.ANALYST, "id"),
+    ("viewer.kemendikdasmen", "kemendikdasmen", Role.VIEWER, "id"),
+    ("manajer.bps", "bps", Role.MANAGER, "id"),
+    ("partner.worldbank", "worldbank", Role.VIEWER, "en"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or reuse) the demo agencies, users, survey dataset and diagnostics."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--persons", type=int, default=200_000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, persons: int, seed: int, **options: Any) -> None:
+        User = get_user_model()
+        agencies = {
+            slug: actions.create_agency(None, slug=slug, name=name, kind=kind, region_code=region)
+            for slug, name, kind, region in AGENCIES
+        }
+        users = {}
+        for username, slug, role, language in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = actions.create_user(
+                    None, username=username, password=DEMO_PASSWORD, language=language
+                )
+            if not Membership.objects.filter(user=user, agency=agencies[slug]).exists():
+                actions.add_member(None, agencies[slug], user, role)
+            users[username] = user
+        if persons:
+            self._survey(
+                users["analis.bappenas"], users["manajer.bappenas"], agencies, persons, seed
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo world ready: {len(agencies)} agencies, {len(users)} users "
+                f"(password {DEMO_PASSWORD!r})"
+            )
+        )
+
+    def _survey(
+        self, analyst: Any, manager: Any, agencies: dict[str, Any], persons: int, seed: int
+    ) -> None:
+        from analyses import actions as analysis_actions
+        from analyses.models import Analysis, Dimension
+        from datasets import actions as dataset_actions
+        from datasets.models import Dataset
+
+        from setara.demo import generate_survey
+
+        name = "Susenas-like synthetic survey (demo)"
+        dataset = Dataset.objects.filter(name=name, owner=agencies["bappenas"]).first()
+        if dataset is None:
+            frame = generate_survey(persons, seed=seed)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "demo-survey.parquet"
+                frame.write_parquet(path)
+                upload = SimpleUploadedFile("demo-survey.parquet", path.read_bytes())
+            version = dataset_actions.upload(
+                analyst,
+                upload,
+                agency=agencies["bappenas"],
+                name=name,
+                description=f"{persons:,} synthetic persons in 38 provinces and 514 regencies, "
+                "two-stage design. Not official statistics.",
+            )
+            version = dataset_actions.map_and_validate(analyst, version, version.mapping)
+            dataset_actions.accept(analyst, version)
+            dataset = version.dataset
+            self.stdout.write(f"dataset stored: {version.n_rows:,} rows")
+        version = dataset.accepted_versions().first()
+        if version is None:
+            return
+        for dimension in (Dimension.ECONOMIC, Dimension.EDUCATION, Dimension.HEALTH):
+            if Analysis.objects.filter(dataset_version=version, dimension=dimension).exists():
+                continue
+            analysis = analysis_actions.create(
+                analyst,
+                version,
+                dimension=dimension,
+                breakdowns=[
+                    "province",
+                    "regency",
+                    "sex",
+                    "urban",
+                    "disability",
+                    "age_group",
+                    "quintile",
+                ],
+                title=f"Diagnostic {dimension} (demo)",
+                run_now=True,
+            )
+            self.stdout.write(f"diagnostic {dimension}: {analysis.status}")
+            if dimension == Dimension.ECONOMIC:
+                actions.share(manager, analysis, [agencies["bappeda-jabar"], agencies["worldbank"]])

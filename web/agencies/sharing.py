@@ -1,0 +1,31 @@
+"""The share and publish form handling shared by datasets, analyses and reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from agencies import actions
+from agencies.forms import ShareForm
+from agencies.models import Shareable
+
+
+def handle(request: HttpRequest, obj: Shareable, back: str) -> HttpResponse:
+    """POST with ``agencies`` (share) or ``published`` (publish/unpublish); access checked."""
+    if "published" in request.POST:
+        actions.publish(request.user, obj, request.POST["published"] == "1", request)
+        messages.success(request, _("Publication saved."))
+        return redirect(back)
+    form = ShareForm(request.POST, owner=obj.owner)
+    if form.is_valid():
+        actions.share(request.user, obj, list(form.cleaned_data["agencies"]), request)
+        messages.success(request, _("Sharing saved."))
+    else:
+        messages.error(request, _("Choose agencies from the list."))
+    return redirect(back)
+
+
+def form_for(obj: Shareable) -> ShareForm:
+    return ShareForm(owner=obj.owner, initial={"agencies": list(obj.shared_with.all())})

@@ -1,0 +1,19 @@
+"""The one access helper for analyses and reports (used by views and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies.access import fetch
+
+from analyses.models import Analysis, Report
+
+
+def get_analysis(user: Any, pk: Any, action: str = "read") -> Analysis:
+    queryset = Analysis.objects.select_related("owner", "dataset_version__dataset")
+    return fetch(user, Analysis, pk, action, queryset)
+
+
+def get_report(user: Any, pk: Any, action: str = "read") -> Report:
+    queryset = Report.objects.select_related("owner", "analysis__dataset_version__dataset")
+    return fetch(user, Report, pk, action, queryset)

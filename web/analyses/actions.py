@@ -1,0 +1,164 @@
+"""Every state change of analyses and reports, each with its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies.access import check
+from audit.actions import record, snapshot
+from audit.models import Action
+from datasets.actions import NotAllowed
+from datasets.mapping import REQUIRED
+from datasets.models import DatasetVersion, VersionStatus
+from django.db import transaction
+from django.http import HttpRequest
+
+from analyses.compute import available_breakdowns
+from analyses.models import Analysis, Report, Status
+
+
+def create(
+    user: Any,
+    version: DatasetVersion,
+    *,
+    dimension: str,
+    breakdowns: list[str],
+    title: str = "",
+    request: HttpRequest | None = None,
+    run_now: bool = False,
+) -> Analysis:
+    """Create an analysis of an accepted version and queue it for the background worker.
+
+    The analysis belongs to the dataset's agency: an analyst of that agency runs it.
+    """
+    check(user, version.dataset, "edit")
+    if version.status != VersionStatus.ACCEPTED:
+        raise NotAllowed("only an accepted dataset version can be analysed")
+    missing = [r for r in REQUIRED.get(dimension, ("?",)) if r not in version.mapping]
+    if missing:
+        raise NotAllowed(f"the {dimension} diagnostic needs the roles {', '.join(missing)} mapped")
+    allowed = available_breakdowns(version.mapping)
+    chosen = [b for b in breakdowns if b in allowed]
+    with transaction.atomic():
+        analysis = Analysis.objects.create(
+            owner_id=version.dataset.owner_id,
+            created_by=user,
+            dataset_version=version,
+            dimension=dimension,
+            breakdowns=chosen,
+            title=title or f"{version.dataset.name} v{version.number}: {dimension}",
+        )
+        record(
+            Action.CREATE,
+            actor=user,
+            obj=analysis,
+            request=request,
+            after=snapshot(analysis, ["title", "dimension", "breakdowns", "dataset_version"]),
+        )
+        if not run_now:
+            from analyses.tasks import run_analysis
+
+            transaction.on_commit(lambda: run_analysis.enqueue(analysis.pk))
+    if run_now:
+        from analyses.tasks import run_analysis
+
+        run_analysis.call(analysis.pk)
+        analysis.refresh_from_db()
+    return analysis
+
+
+def rerun(user: Any, analysis: Analysis, request: HttpRequest | None = None) -> Analysis:
+    check(user, analysis, "edit")
+    if analysis.status not in (Status.FAILED, Status.DONE):
+        raise NotAllowed("the analysis is still running")
+    with transaction.atomic():
+        Analysis.objects.filter(pk=analysis.pk).update(
+            status=Status.QUEUED, progress=0, error="", result=None
+        )
+        record(
+            Action.UPDATE,
+            actor=user,
+            obj=analysis,
+            request=request,
+            before={"status": analysis.status},
+            after={"status": Status.QUEUED},
+        )
+        from analyses.tasks import run_analysis
+
+        transaction.on_commit(lambda: run_analysis.enqueue(analysis.pk))
+    analysis.refresh_from_db()
+    return analysis
+
+
+def delete(user: Any, analysis: Analysis, request: HttpRequest | None = None) -> None:
+    check(user, analysis, "delete")
+    if analysis.reports.exists():
+        raise NotAllowed("reports use this analysis; delete them first")
+    with transaction.atomic():
+        record(
+            Action.DELETE,
+            actor=user,
+            obj=analysis,
+            request=request,
+            before=snapshot(analysis, ["title", "dimension", "dataset_version", "published"]),
+        )
+        analysis.delete()
+
+
+def create_report(
+    user: Any, analysis: Analysis, *, title: str, summary: str, request: HttpRequest | None = None
+) -> Report:
+    check(user, analysis, "edit")
+    with transaction.atomic():
+        report = Report.objects.create(
+            owner_id=analysis.owner_id,
+            created_by=user,
+            analysis=analysis,
+            title=title,
+            summary=summary,
+        )
+        record(
+            Action.CREATE,
+            actor=user,
+            obj=report,
+            request=request,
+            after=snapshot(report, ["title", "summary", "analysis"]),
+        )
+    return report
+
+
+def update_report(
+    user: Any, report: Report, *, title: str, summary: str, request: HttpRequest | None = None
+) -> Report:
+    check(user, report, "edit")
+    with transaction.atomic():
+        before = snapshot(report, ["title", "summary"])
+        report.title, report.summary = title, summary
+        report.save(update_fields=["title", "summary", "updated_at"])
+        record(
+            Action.UPDATE,
+            actor=user,
+            obj=report,
+            request=request,
+            before=before,
+            after=snapshot(report, ["title", "summary"]),
+        )
+    return report
+
+
+def delete_report(user: Any, report: Report, request: HttpRequest | None = None) -> None:
+    check(user, report, "delete")
+    with transaction.atomic():
+        record(
+            Action.DELETE,
+            actor=user,
+            obj=report,
+            request=request,
+            before=snapshot(report, ["title", "summary", "analysis"]),
+        )
+        report.delete()
+
+
+def record_export(user: Any, obj: Any, fmt: str, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        record(Action.EXPORT, actor=user, obj=obj, request=request, after={"format": fmt})

@@ -1,0 +1,82 @@
+"""Analyses (a diagnostic run on one dataset version, stored) and reports built on them."""
+
+from __future__ import annotations
+
+from agencies.models import Shareable
+from datasets.models import DatasetVersion
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dimension(models.TextChoices):
+    ECONOMIC = "economic", _("Economic: welfare, poverty and inequality")
+    EDUCATION = "education", _("Education: school enrolment")
+    HEALTH = "health", _("Health: health-insurance coverage")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Analysis(Shareable):
+    title = models.CharField(_("title"), max_length=200)
+    dataset_version = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.PROTECT,
+        related_name="analyses",
+        verbose_name=_("dataset version"),
+    )
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    breakdowns = models.JSONField(_("breakdowns"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "analyses"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Report(Shareable):
+    """A printable report: an analysis with a title and the author's commentary."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.PROTECT, related_name="reports")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Boundary(Shareable):
+    """Boundaries an agency uploaded (GeoJSON or GeoPackage keyed by kode wilayah)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency / city")
+
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    path = models.CharField(max_length=500)
+    n_features = models.PositiveIntegerField(_("areas"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,285 @@
+"""The REST API: same access helpers as the pages, token or session authentication.
+
+The OpenAPI schema is served at ``/api/openapi.json`` and browsable at ``/api/docs``.
+Scripts send ``Authorization: Bearer <token>`` (tokens are created on the profile page or with
+``manage.py create_token``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agencies import actions as agency_actions
+from agencies.access import readable
+from agencies.models import Agency, ApiToken, hash_secret
+from analyses import actions as analysis_actions
+from analyses import exports
+from analyses.access import get_analysis
+from analyses.models import Analysis
+from analyses.models import Status as RunStatus
+from datasets import actions as dataset_actions
+from datasets.access import get_dataset, get_version
+from datasets.models import Dataset
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, NinjaAPI, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer, django_auth
+
+from setara.errors import SetaraError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_secret(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="Setara API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Forbidden"}, status=403)
+
+
+@api.exception_handler(dataset_actions.NotAllowed)
+def not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(SetaraError)
+def bad_input(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+class AgencyOut(Schema):
+    slug: str
+    name: str
+    kind: str
+
+
+class VersionOut(Schema):
+    number: int
+    original_name: str
+    n_rows: int
+    n_columns: int
+    status: str
+    mapping: dict[str, str]
+    validation: list[dict[str, Any]]
+    uploaded_at: datetime
+
+
+class DatasetOut(Schema):
+    id: int
+    name: str
+    description: str
+    owner: AgencyOut
+    shared_with: list[str]
+    published: bool
+    versions: list[VersionOut]
+
+
+class AnalysisOut(Schema):
+    id: int
+    title: str
+    owner: AgencyOut
+    dataset: int
+    dataset_version: int
+    dimension: str
+    breakdowns: list[str]
+    status: str
+    progress: int
+    error: str
+    shared_with: list[str]
+    published: bool
+
+
+class AnalysisIn(Schema):
+    dataset: int
+    version: int
+    dimension: str
+    breakdowns: list[str] = []
+    title: str = ""
+
+
+class MappingIn(Schema):
+    mapping: dict[str, str]
+
+
+class ShareIn(Schema):
+    agencies: list[str] = []
+    published: bool | None = None
+
+
+def _dataset_out(d: Dataset) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "description": d.description,
+        "owner": d.owner,
+        "shared_with": [a.slug for a in d.shared_with.all()],
+        "published": d.published,
+        "versions": list(d.versions.all()),
+    }
+
+
+def _analysis_out(a: Analysis) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "owner": a.owner,
+        "dataset": a.dataset_version.dataset_id,
+        "dataset_version": a.dataset_version.number,
+        "dimension": a.dimension,
+        "breakdowns": a.breakdowns,
+        "status": a.status,
+        "progress": a.progress,
+        "error": a.error,
+        "shared_with": [x.slug for x in a.shared_with.all()],
+        "published": a.published,
+    }
+
+
+@api.get("/datasets", response=list[DatasetOut], tags=["datasets"])
+def list_datasets(request: HttpRequest) -> list[dict[str, Any]]:
+    found = readable(request.user, Dataset.objects.select_related("owner"))
+    return [_dataset_out(d) for d in found.prefetch_related("versions", "shared_with")]
+
+
+@api.get("/datasets/{dataset_id}", response=DatasetOut, tags=["datasets"])
+def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
+    return _dataset_out(get_dataset(request.user, dataset_id))
+
+
+@api.post("/datasets", response={201: VersionOut}, tags=["datasets"])
+def upload_dataset(
+    request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
+) -> Status:
+    owner = Agency.objects.filter(slug=agency).first()
+    if owner is None:
+        raise HttpError(400, f"unknown agency {agency!r}")
+    try:
+        version = dataset_actions.upload(
+            request.user, file, agency=owner, name=name, request=request
+        )
+    except dataset_actions.NotAllowed as exc:
+        raise PermissionDenied from exc
+    return Status(201, version)
+
+
+@api.post(
+    "/datasets/{dataset_id}/versions/{number}/mapping", response=VersionOut, tags=["datasets"]
+)
+def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
+    version = get_version(request.user, dataset_id, number, "edit")
+    return dataset_actions.map_and_validate(request.user, version, body.mapping, request)
+
+
+@api.post("/datasets/{dataset_id}/versions/{number}/accept", response=VersionOut, tags=["datasets"])
+def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
+    version = get_version(request.user, dataset_id, number, "edit")
+    return dataset_actions.accept(request.user, version, request)
+
+
+@api.post("/datasets/{dataset_id}/sharing", response=DatasetOut, tags=["datasets"])
+def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[str, Any]:
+    dataset = get_dataset(request.user, dataset_id, "share")
+    _share(request, dataset, body)
+    return _dataset_out(dataset)
+
+
+def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
+    agencies = list(Agency.objects.filter(slug__in=body.agencies))
+    if len(agencies) != len(set(body.agencies)):
+        raise HttpError(400, "unknown agency in agencies")
+    agency_actions.share(request.user, obj, agencies, request)
+    if body.published is not None:
+        agency_actions.publish(request.user, obj, body.published, request)
+
+
+@api.get("/analyses", response=list[AnalysisOut], tags=["analyses"])
+def list_analyses(request: HttpRequest) -> list[dict[str, Any]]:
+    found = readable(request.user, Analysis.objects.select_related("owner", "dataset_version"))
+    return [_analysis_out(a) for a in found.prefetch_related("shared_with")]
+
+
+@api.post("/analyses", response={201: AnalysisOut}, tags=["analyses"])
+def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
+    version = get_version(request.user, body.dataset, body.version, "edit")
+    analysis = analysis_actions.create(
+        request.user,
+        version,
+        dimension=body.dimension,
+        breakdowns=body.breakdowns,
+        title=body.title,
+        request=request,
+    )
+    return Status(201, _analysis_out(analysis))
+
+
+@api.get("/analyses/{analysis_id}", response=AnalysisOut, tags=["analyses"])
+def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
+    return _analysis_out(get_analysis(request.user, analysis_id))
+
+
+@api.get(
+    "/analyses/{analysis_id}/results",
+    tags=["analyses"],
+    summary="Results as tidy JSON rows (format=json) or CSV (format=csv)",
+)
+def analysis_results(request: HttpRequest, analysis_id: int, format: str = "json") -> Any:
+    analysis = get_analysis(request.user, analysis_id)
+    if analysis.status != RunStatus.DONE or not analysis.result:
+        raise HttpError(409, f"the analysis is {analysis.status}, results are not ready")
+    analysis_actions.record_export(request.user, analysis, f"api-{format}", request)
+    if format == "csv":
+        response = HttpResponse(
+            exports.to_csv(analysis.result), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}.csv"'
+        return response
+    if format != "json":
+        raise HttpError(400, "format must be json or csv")
+    return {
+        "analysis": analysis.pk,
+        "rows": exports.tidy(analysis.result).to_dicts(),
+        "notes": analysis.result.get("notes", []),
+    }
+
+
+@api.post("/analyses/{analysis_id}/sharing", response=AnalysisOut, tags=["analyses"])
+def share_analysis(request: HttpRequest, analysis_id: int, body: ShareIn) -> dict[str, Any]:
+    analysis = get_analysis(request.user, analysis_id, "share")
+    _share(request, analysis, body)
+    return _analysis_out(analysis)
+
+
+@api.delete("/analyses/{analysis_id}", response={204: None}, tags=["analyses"])
+def delete_analysis(request: HttpRequest, analysis_id: int) -> Status:
+    analysis = get_analysis(request.user, analysis_id, "delete")
+    analysis_actions.delete(request.user, analysis, request)
+    return Status(204, None)

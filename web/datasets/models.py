@@ -1,0 +1,73 @@
+"""Datasets and their immutable versions (each stored as one Parquet file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agencies.models import Shareable
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dataset(Shareable):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def latest_version(self) -> DatasetVersion | None:
+        return self.versions.order_by("-number").first()
+
+    def accepted_versions(self) -> models.QuerySet[DatasetVersion]:
+        return self.versions.filter(status=VersionStatus.ACCEPTED).order_by("-number")
+
+
+class VersionStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded, to be mapped")
+    INVALID = "invalid", _("checked, has errors")
+    VALID = "valid", _("checked, ready to accept")
+    ACCEPTED = "accepted", _("accepted")
+
+
+class DatasetVersion(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    original_name = models.CharField(_("file"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10)
+    parquet_path = models.CharField(max_length=500)
+    size_bytes = models.BigIntegerField(_("size of the upload"))
+    n_rows = models.BigIntegerField(_("rows"))
+    n_columns = models.IntegerField(_("columns"))
+    columns = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)
+    validation = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.UPLOADED
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name} v{self.number}"
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.STORAGE_DIR) / self.parquet_path
+
+    @property
+    def owner_id(self) -> int:
+        return self.dataset.owner_id

@@ -1,0 +1,118 @@
+"""Turn an uploaded file into a stored Parquet file: read, describe, write atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+
+from setara.errors import SetaraError
+from setara.io import read_survey
+
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".dta": "stata",
+    ".sav": "spss",
+    ".zsav": "spss",
+    ".xlsx": "xlsx",
+}
+
+
+class UploadError(SetaraError):
+    """An uploaded file that cannot become a dataset version."""
+
+
+def file_format(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise UploadError(
+            f"file {name!r} has an unsupported type {suffix or '(no suffix)'}; upload one of "
+            + ", ".join(sorted(FORMATS))
+        )
+    return FORMATS[suffix]
+
+
+def save_upload(uploaded: Any) -> Path:
+    """Put an uploaded file on disk under its own suffix (a hard link when already on disk)."""
+    suffix = Path(uploaded.name).suffix.lower()
+    file_format(uploaded.name)
+    target = Path(settings.FILE_UPLOAD_TEMP_DIR) / f"upload-{uuid.uuid4().hex}{suffix}"
+    source = getattr(uploaded, "temporary_file_path", None)
+    if source is not None:
+        os.link(source(), target)
+    else:
+        with open(target, "wb") as handle:
+            for chunk in uploaded.chunks():
+                handle.write(chunk)
+    return target
+
+
+def read_upload(path: Path, name: str) -> pl.DataFrame:
+    """Read a saved upload; a file the engine cannot read raises a one-line error."""
+    try:
+        frame = _read_csv(path) if path.suffix == ".csv" else read_survey(path)
+    except SetaraError as exc:
+        raise UploadError(str(exc).replace(str(path), name)) from exc
+    if frame.width == 0:
+        raise UploadError(f"file {name!r} has no columns")
+    if frame.height == 0:
+        raise UploadError(f"file {name!r} has no data rows")
+    unnamed = [c for c in frame.columns if not c.strip()]
+    if unnamed:
+        raise UploadError(f"file {name!r} has {len(unnamed)} columns without a name")
+    return frame
+
+
+CODE_COLUMN = re.compile(r"(code|kode|^kd|_kd|^id_|_id$|^r10[1-4]$)", re.IGNORECASE)
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    """CSV with code-like columns kept as text: kode wilayah 11.10 must not become 11.1."""
+    try:
+        header = pl.read_csv(path, n_rows=0).columns
+        overrides = {c: pl.String for c in header if CODE_COLUMN.search(c)}
+        return pl.read_csv(
+            path, infer_schema_length=10_000, null_values=["", "NA"], schema_overrides=overrides
+        )
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UploadError(f"cannot read the file as CSV: {reason}") from exc
+
+
+def describe(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Name, type, missing count and a few example values of every column."""
+    nulls = frame.null_count().row(0)
+    out = []
+    for column, missing in zip(frame.columns, nulls, strict=True):
+        series = frame[column]
+        examples = series.drop_nulls().unique(maintain_order=True).head(4).to_list()
+        out.append(
+            {
+                "name": column,
+                "dtype": str(series.dtype),
+                "missing": int(missing),
+                "examples": [str(v)[:40] for v in examples],
+            }
+        )
+    return out
+
+
+def store_parquet(frame: pl.DataFrame, relative: str) -> Path:
+    """Write ``frame`` to STORAGE_DIR/relative via a temporary name and an atomic rename."""
+    target = Path(settings.STORAGE_DIR) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    frame.write_parquet(partial, compression="zstd", statistics=True)
+    os.replace(partial, target)
+    return target
+
+
+def read_version(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    return pl.read_parquet(path, columns=columns)

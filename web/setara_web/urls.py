@@ -1,0 +1,55 @@
+from agencies import views as agency_views
+from analyses import boundaries
+from analyses import views as analysis_views
+from api.api import api
+from audit import views as audit_views
+from datasets import views as dataset_views
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", agency_views.home, name="home"),
+    path("health", health, name="health"),
+    path("login/", agency_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", agency_views.profile, name="profile"),
+    path("profile/tokens/<int:pk>/revoke", agency_views.revoke_token, name="token-revoke"),
+    path("invitation/<str:secret>/", agency_views.accept_invitation, name="invitation"),
+    path("agencies/", agency_views.agencies, name="agencies"),
+    path("agencies/<slug:slug>/members/", agency_views.members, name="members"),
+    path(
+        "agencies/<slug:slug>/members/<int:pk>/", agency_views.member_update, name="member-update"
+    ),
+    path("audit/", audit_views.audit_list, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("datasets/", dataset_views.dataset_list, name="datasets"),
+    path("datasets/upload/", dataset_views.upload, name="dataset-upload"),
+    path("datasets/<int:pk>/", dataset_views.dataset_detail, name="dataset"),
+    path("datasets/<int:pk>/upload/", dataset_views.upload, name="dataset-new-version"),
+    path("datasets/<int:pk>/v<int:number>/", dataset_views.version_detail, name="dataset-version"),
+    path(
+        "datasets/<int:pk>/v<int:number>/accept",
+        dataset_views.version_accept,
+        name="dataset-version-accept",
+    ),
+    path("analyses/", analysis_views.analysis_list, name="analyses"),
+    path("analyses/new/", analysis_views.analysis_new, name="analysis-new"),
+    path("analyses/<int:pk>/", analysis_views.analysis_detail, name="analysis"),
+    path("analyses/<int:pk>/status.json", analysis_views.analysis_status, name="analysis-status"),
+    path(
+        "analyses/<int:pk>/export.<str:fmt>", analysis_views.analysis_export, name="analysis-export"
+    ),
+    path("analyses/<int:pk>/report/", analysis_views.report_new, name="report-new"),
+    path("reports/<int:pk>/", analysis_views.report_detail, name="report"),
+    path("reports/<int:pk>/export.<str:fmt>", analysis_views.report_export, name="report-export"),
+    path("boundaries/", boundaries.boundary_list, name="boundaries"),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,127 @@
+"""Upload, mapping, validation, versions: the dataset life cycle and its failure modes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from datasets.models import Dataset, DatasetVersion
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def _files(settings: Any) -> set[str]:
+    return {p.name for p in settings.STORAGE_DIR.rglob("*.parquet")}
+
+
+def test_csv_upload_map_validate_accept(
+    world: dict[str, Any], as_persona: Any, settings: Any
+) -> None:
+    client = as_persona("analyst")
+    frame = pl.read_parquet(world["version"].path).head(10_000)
+    upload = SimpleUploadedFile("susenas.csv", frame.write_csv().encode())
+    response = client.post(
+        "/datasets/upload/",
+        {"file": upload, "name": "CSV survey", "agency": world["agencies"]["alpha"].pk},
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get(name="CSV survey")
+    version = dataset.versions.get()
+    assert version.n_rows == 10_000 and version.file_format == "csv"
+    assert version.path.suffix == ".parquet" and version.path.exists()
+    assert version.mapping["weight"] == "weight"
+    assert version.mapping["welfare"] == "expenditure_pc"
+    assert version.mapping["province_code"] == "province_code"
+    response = client.post(f"/datasets/{dataset.pk}/v1/", version.mapping)
+    version.refresh_from_db()
+    assert version.status == "valid", version.validation
+    assert any("design accepted" in c["message"] for c in version.validation)
+    client.post(f"/datasets/{dataset.pk}/v1/accept")
+    version.refresh_from_db()
+    assert version.status == "accepted"
+    # A second upload is a new version; the first is untouched.
+    upload = SimpleUploadedFile("susenas2.csv", frame.head(9_000).write_csv().encode())
+    assert client.post(f"/datasets/{dataset.pk}/upload/", {"file": upload}).status_code == 302
+    assert list(dataset.versions.order_by("number").values_list("number", "n_rows")) == [
+        (1, 10_000),
+        (2, 9_000),
+    ]
+
+
+def test_bad_file_leaves_nothing(world: dict[str, Any], as_persona: Any, settings: Any) -> None:
+    client = as_persona("analyst")
+    before = (Dataset.objects.count(), DatasetVersion.objects.count(), _files(settings))
+    for name, content in (
+        ("broken.parquet", b"not parquet at all"),
+        ("empty.csv", b"a,b\n"),
+        ("notes.txt", b"hello"),
+    ):
+        response = client.post(
+            "/datasets/upload/",
+            {
+                "file": SimpleUploadedFile(name, content),
+                "name": "bad",
+                "agency": world["agencies"]["alpha"].pk,
+            },
+        )
+        assert response.status_code == 400
+        assert "The file was not accepted." in response.content.decode()
+    assert (Dataset.objects.count(), DatasetVersion.objects.count(), _files(settings)) == before
+    assert not list(settings.FILE_UPLOAD_TEMP_DIR.glob("upload-*"))
+
+
+def test_validation_names_column_and_count(world: dict[str, Any], as_persona: Any) -> None:
+    frame = pl.read_parquet(world["version"].path).head(10_000)
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) < 37).then(-1.0).otherwise(pl.col("weight")).alias("weight"),
+        pl.when(pl.int_range(pl.len()) < 5)
+        .then(pl.lit("99"))
+        .otherwise(pl.col("province_code"))
+        .alias("province_code"),
+    )
+    client = as_persona("analyst")
+    client.post(
+        "/datasets/upload/",
+        {
+            "file": SimpleUploadedFile("bad-weights.parquet", _parquet(frame)),
+            "name": "bad w",
+            "agency": world["agencies"]["alpha"].pk,
+        },
+    )
+    version = Dataset.objects.get(name="bad w").versions.get()
+    client.post(f"/datasets/{version.dataset_id}/v1/", version.mapping)
+    version.refresh_from_db()
+    assert version.status == "invalid"
+    errors = [c["message"] for c in version.validation if c["status"] == "error"]
+    assert any("'weight'" in m and "37" in m for m in errors), errors
+    assert any("'province_code'" in m and "5 rows" in m and "'99'" in m for m in errors), errors
+    response = client.post(f"/datasets/{version.dataset_id}/v1/accept")
+    version.refresh_from_db()
+    assert response.status_code == 302 and version.status == "invalid"
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def test_upload_size_limit(world: dict[str, Any], as_persona: Any, settings: Any) -> None:
+    settings.MAX_UPLOAD_BYTES = 1000
+    response = as_persona("analyst").post(
+        "/datasets/upload/",
+        {
+            "file": SimpleUploadedFile("big.csv", b"x,y\n" + b"1,2\n" * 1000),
+            "name": "big",
+            "agency": world["agencies"]["alpha"].pk,
+        },
+    )
+    assert response.status_code == 400
+    assert not Dataset.objects.filter(name="big").exists()
+
+
+def test_analysis_records_its_version(world: dict[str, Any]) -> None:
+    analysis = world["analysis"]
+    assert analysis.dataset_version == world["version"]
+    assert analysis.status == "done"
