@@ -7,19 +7,13 @@ import json
 import re
 import sqlite3
 import struct
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-WEB = Path(__file__).resolve().parents[1]
-if str(WEB) not in sys.path:  # lets the file run without the web app's pytest settings
-    sys.path.insert(0, str(WEB))
-
-from setara_web.viz import (  # noqa: E402
+from setara_web.viz import (
     BoundaryError,
     bar_chart,
     choropleth,
@@ -30,11 +24,11 @@ from setara_web.viz import (  # noqa: E402
     read_boundaries,
     to_svg_paths,
 )
-from setara_web.viz.draw import INK, MARK, MUTED, NO_DATA, SEQUENTIAL, SERIES_COLOURS  # noqa: E402
-from setara_web.viz.geo import DATA_FILE, ring_centroid  # noqa: E402
+from setara_web.viz.draw import INK, MARK, MUTED, NO_DATA, SEQUENTIAL, SERIES_COLOURS
+from setara_web.viz.geo import DATA_FILE, ring_centroid
 
-from setara.errors import SetaraError  # noqa: E402
-from setara.regions import read_provinces  # noqa: E402
+from setara.errors import SetaraError
+from setara.regions import read_provinces
 
 SVG = "{http://www.w3.org/2000/svg}"
 ALLOWED_TAGS = {"svg", "g", "path", "rect", "circle", "line", "polyline", "text", "title", "desc"}
