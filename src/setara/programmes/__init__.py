@@ -1,0 +1,40 @@
+"""Inclusive programme lab: declare programmes, simulate them, measure targeting, optimise.
+
+- :mod:`.spec` — programmes as dataclasses or YAML (:func:`read_programmes`), with shipped
+  :mod:`.templates` (PKH, Sembako, PBI-JKN, PIP, business grant, skills training);
+- :mod:`.simulate` — microsimulation of a baseline and scenarios on a :class:`Population`
+  (survey microdata with its design, or registry data), with design-based SEs of the change;
+- :mod:`.targeting` and :mod:`.pmt` — targeting errors, CGH, ROC/AUC, proxy-means tests;
+- :mod:`.optimise` — budget-optimal allocations (ordering rules and HiGHS).
+"""
+
+from setara.programmes.errors import (
+    CircularReferenceError,
+    ExpressionError,
+    MissingParameterError,
+    ProgrammeError,
+    UnknownVariableError,
+    VariableTypeError,
+)
+from setara.programmes.population import Population
+from setara.programmes.simulate import Scenario, Simulation, read_scenario, simulate
+from setara.programmes.spec import Programme, read_programmes
+from setara.programmes.templates import load_template, template_names
+
+__all__ = [
+    "CircularReferenceError",
+    "ExpressionError",
+    "MissingParameterError",
+    "Population",
+    "Programme",
+    "ProgrammeError",
+    "Scenario",
+    "Simulation",
+    "UnknownVariableError",
+    "VariableTypeError",
+    "load_template",
+    "read_programmes",
+    "read_scenario",
+    "simulate",
+    "template_names",
+]
