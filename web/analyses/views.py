@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -153,9 +154,21 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "version": analysis.dataset_version,
     }
     if analysis.status == Status.DONE and analysis.result:
-        result = analysis.result
+        context["results_html"] = _results_html(analysis)
+    return render(request, "analyses/detail.html", context)
+
+
+def _results_html(analysis: Analysis) -> str:
+    """The rendered results section, cached per stored result and language: a dashboard view
+    reads one cached fragment and never recomputes estimates or redraws charts."""
+    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    key = f"results-html-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        result = analysis.result or {}
         items = {i["key"]: i for i in result["indicators"]}
-        context.update(
+        html = render_to_string(
+            "analyses/_results.html",
             {
                 "result": result,
                 "headline": [
@@ -165,10 +178,10 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
                 "charts": _charts(analysis),
                 "tables": _tables(result),
-                "breakdown_labels": BREAKDOWN_LABELS,
-            }
+            },
         )
-    return render(request, "analyses/detail.html", context)
+        cache.set(key, html, 3600)
+    return str(html)
 
 
 def _analysis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
