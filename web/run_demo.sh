@@ -23,5 +23,5 @@ cat <<TEXT
   Stop with Ctrl-C.
 
 TEXT
-"$BIN/gunicorn" setara_web.wsgi --bind "$HOST:$PORT" --workers "${SETARA_WEB_WORKERS:-3}" \
-  --threads 4 --access-logfile - --log-level warning
+"$BIN/gunicorn" setara_web.wsgi --bind "$HOST:$PORT" --workers "${SETARA_WEB_WORKERS:-4}" \
+  --threads 2 --access-logfile - --log-level warning

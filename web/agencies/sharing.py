@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from agencies import actions
+from agencies.access import can
 from agencies.forms import ShareForm
 from agencies.models import Shareable
 
@@ -27,5 +30,8 @@ def handle(request: HttpRequest, obj: Shareable, back: str) -> HttpResponse:
     return redirect(back)
 
 
-def form_for(obj: Shareable) -> ShareForm:
+def form_for(user: Any, obj: Shareable) -> ShareForm | None:
+    """The sharing form, for those who may share (others see only who it is shared with)."""
+    if not can(user, obj, "share"):
+        return None
     return ShareForm(owner=obj.owner, initial={"agencies": list(obj.shared_with.all())})

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from setara_web.viz import geo, svg
+
+# Chart wording; the web layer passes translations of these (the charts stay Django-free).
+TEXT = {
+    "by": "{label} by {breakdown}",
+    "extremes": "{label}: the {k} highest and {k} lowest",
+    "deciles": "Share of total welfare by decile",
+    "lorenz": "Lorenz curve",
+    "population": "Cumulative population share",
+    "welfare": "Cumulative welfare share",
+    "province": "province",
+    "regency": "regency / city",
+}
 
 
 def formatter(fmt: str) -> Callable[[float | None], str]:
@@ -33,7 +45,12 @@ def headline_value(result: dict[str, Any], key: str) -> float | None:
 
 
 def province_map(
-    result: dict[str, Any], key: str, label: str, fmt: str, boundaries: geo.Boundaries | None = None
+    result: dict[str, Any],
+    key: str,
+    label: str,
+    fmt: str,
+    boundaries: geo.Boundaries | None = None,
+    text: Mapping[str, str] | None = None,
 ) -> str:
     rows = indicator_rows(result, "province", key)
     shapes = boundaries or geo.province_boundaries()
@@ -45,14 +62,19 @@ def province_map(
         names={r["group"]: r["name"] for r in rows} | dict(shapes.names),
         flags={r["group"]: r["reliability"] for r in rows},
         contains=dict(shapes.contains),
-        title=f"{label} by province",
+        title=(text or TEXT)["by"].format(label=label, breakdown=(text or TEXT)["province"]),
         legend_title=label,
         fmt=formatter(fmt),
     )
 
 
 def regency_map(
-    result: dict[str, Any], key: str, label: str, fmt: str, boundaries: geo.Boundaries
+    result: dict[str, Any],
+    key: str,
+    label: str,
+    fmt: str,
+    boundaries: geo.Boundaries,
+    text: Mapping[str, str] | None = None,
 ) -> str:
     rows = indicator_rows(result, "regency", key)
     paths, viewbox = geo.to_svg_paths(boundaries)
@@ -62,13 +84,24 @@ def regency_map(
         {r["group"]: r["estimate"] for r in rows},
         names={r["group"]: r["name"] for r in rows},
         flags={r["group"]: r["reliability"] for r in rows},
-        title=f"{label} by regency",
+        title=(text or TEXT)["by"].format(label=label, breakdown=(text or TEXT)["regency"]),
         legend_title=label,
         fmt=formatter(fmt),
     )
 
 
-def ranked_plot(result: dict[str, Any], breakdown: str, key: str, label: str, fmt: str) -> str:
+def ranked_plot(
+    result: dict[str, Any],
+    breakdown: str,
+    key: str,
+    label: str,
+    fmt: str,
+    *,
+    extremes: int | None = None,
+    text: Mapping[str, str] | None = None,
+) -> str:
+    """Areas ranked by the indicator with 95% CIs; ``extremes=k`` keeps the k highest and the
+    k lowest (the dashboard's overview of 514 regencies; the full ranking has its own page)."""
     rows = [
         {
             "label": r["name"] or r["group"],
@@ -80,15 +113,28 @@ def ranked_plot(result: dict[str, Any], breakdown: str, key: str, label: str, fm
         for r in indicator_rows(result, breakdown, key)
         if r["estimate"] is not None
     ]
+    words = text or TEXT
+    title = words["by"].format(label=label, breakdown=words.get(breakdown, breakdown))
+    if extremes is not None and len(rows) > 2 * extremes:
+        rows.sort(key=lambda r: r["estimate"])
+        rows = rows[:extremes] + rows[-extremes:]
+        title = words["extremes"].format(label=label, k=extremes)
     return svg.dot_plot(
         rows,
-        title=f"{label} by {breakdown}",
+        title=title,
         fmt=formatter(fmt),
         reference=headline_value(result, key),
     )
 
 
-def group_chart(result: dict[str, Any], breakdown: str, key: str, label: str, fmt: str) -> str:
+def group_chart(
+    result: dict[str, Any],
+    breakdown: str,
+    key: str,
+    label: str,
+    fmt: str,
+    text: Mapping[str, str] | None = None,
+) -> str:
     rows = [
         {
             "label": r["name"] or "missing",
@@ -101,11 +147,16 @@ def group_chart(result: dict[str, Any], breakdown: str, key: str, label: str, fm
         if r["estimate"] is not None
     ]
     return svg.bar_chart(
-        rows, title=f"{label} by {breakdown}", fmt=formatter(fmt), orientation="horizontal"
+        rows,
+        title=(text or TEXT)["by"].format(
+            label=label, breakdown=(text or TEXT).get(breakdown, breakdown)
+        ),
+        fmt=formatter(fmt),
+        orientation="horizontal",
     )
 
 
-def decile_chart(result: dict[str, Any]) -> str:
+def decile_chart(result: dict[str, Any], text: Mapping[str, str] | None = None) -> str:
     rows = [
         {
             "label": r["label"],
@@ -118,18 +169,18 @@ def decile_chart(result: dict[str, Any]) -> str:
     ]
     return svg.bar_chart(
         rows,
-        title="Share of total welfare by decile",
+        title=(text or TEXT)["deciles"],
         fmt=formatter("percent"),
         orientation="vertical",
     )
 
 
-def lorenz_chart(result: dict[str, Any]) -> str:
+def lorenz_chart(result: dict[str, Any], text: Mapping[str, str] | None = None) -> str:
     points = [(r["p"], r["estimate"]) for r in result.get("lorenz", [])]
     return svg.line_chart(
         [{"name": "Lorenz curve", "points": points}],
-        title="Lorenz curve",
-        x_label="Cumulative population share",
-        y_label="Cumulative welfare share",
+        title=(text or TEXT)["lorenz"],
+        x_label=(text or TEXT)["population"],
+        y_label=(text or TEXT)["welfare"],
         diagonal=True,
     )

@@ -43,6 +43,9 @@ def run_analysis(analysis_id: int) -> str:
         _finish(analysis_id, Status.FAILED, error=f"internal error: {type(exc).__name__}")
         raise
     _finish(analysis_id, Status.DONE, result=result)
+    from analyses.rendering import warm
+
+    warm(Analysis.objects.get(pk=analysis_id))
     return Status.DONE
 
 

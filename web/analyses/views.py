@@ -10,18 +10,16 @@ from datasets.actions import NotAllowed
 from datasets.models import DatasetVersion, VersionStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from analyses import actions, dashboard, exports
+from analyses import actions, exports
 from analyses.access import get_analysis, get_report
-from analyses.forms import BREAKDOWN_LABELS, AnalysisForm, ReportForm
+from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
+from analyses.rendering import charts, regencies_html, results_html, tables
 
 
 @login_required
@@ -73,75 +71,6 @@ def analysis_new(request: HttpRequest) -> HttpResponse:
     return render(request, "analyses/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _charts(analysis: Analysis) -> dict[str, Any]:
-    """SVG of every chart, cached per analysis result and language (viewing never recomputes
-    estimates; the cache spares re-drawing)."""
-    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    key = f"charts-{analysis.pk}-{stamp:.6f}-{get_language()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    result = analysis.result or {}
-    items = {i["key"]: i for i in result["indicators"]}
-    main = items[result["regional_indicators"][0]]
-    label, fmt = main["label"], main["fmt"]
-    charts: dict[str, Any] = {"groups": {}}
-    breakdowns = result["breakdowns"]
-    if "province" in breakdowns:
-        charts["province_map"] = dashboard.province_map(result, main["key"], label, fmt)
-        charts["province_plot"] = dashboard.ranked_plot(result, "province", main["key"], label, fmt)
-    if "regency" in breakdowns:
-        boundary = _regency_boundaries(analysis)
-        if boundary is not None:
-            charts["regency_map"] = dashboard.regency_map(result, main["key"], label, fmt, boundary)
-        charts["regency_plot"] = dashboard.ranked_plot(result, "regency", main["key"], label, fmt)
-    for breakdown in breakdowns:
-        if breakdown not in ("province", "regency"):
-            charts["groups"][breakdown] = dashboard.group_chart(
-                result, breakdown, main["key"], label, fmt
-            )
-    if result.get("deciles"):
-        charts["deciles"] = dashboard.decile_chart(result)
-        charts["lorenz"] = dashboard.lorenz_chart(result)
-    cache.set(key, charts, 3600)
-    return charts
-
-
-def _regency_boundaries(analysis: Analysis) -> Any:
-    from analyses.boundaries import latest_regency_boundaries
-
-    return latest_regency_boundaries(analysis.owner_id)
-
-
-def _tables(result: dict[str, Any]) -> dict[str, Any]:
-    items = {i["key"]: i for i in result["indicators"]}
-    tables = {}
-    for breakdown, rows in result["breakdowns"].items():
-        keys = [k for k in result["regional_indicators"] if any(r["indicator"] == k for r in rows)]
-        by_group: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            entry = by_group.setdefault(
-                row["group"] or "", {"group": row["group"], "name": row["name"], "cells": {}}
-            )
-            entry["cells"][row["indicator"]] = row
-        tables[breakdown] = {
-            "label": BREAKDOWN_LABELS.get(breakdown, breakdown),
-            "indicators": [items[k] for k in keys],
-            "rows": [
-                {
-                    "group": e["group"],
-                    "name": e["name"],
-                    "cells": [
-                        e["cells"].get(k) | {"fmt": items[k]["fmt"]} if e["cells"].get(k) else None
-                        for k in keys
-                    ],
-                }
-                for e in by_group.values()
-            ],
-        }
-    return tables
-
-
 @login_required
 def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis(request.user, pk)
@@ -150,38 +79,12 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "analysis": analysis,
         "can": permissions(request.user, analysis),
-        "share_form": sharing.form_for(analysis),
+        "share_form": sharing.form_for(request.user, analysis),
         "version": analysis.dataset_version,
     }
-    if analysis.status == Status.DONE and analysis.result:
-        context["results_html"] = _results_html(analysis)
+    if analysis.status == Status.DONE:  # a done analysis always has its stored result
+        context["results_html"] = results_html(analysis)
     return render(request, "analyses/detail.html", context)
-
-
-def _results_html(analysis: Analysis) -> str:
-    """The rendered results section, cached per stored result and language: a dashboard view
-    reads one cached fragment and never recomputes estimates or redraws charts."""
-    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    key = f"results-html-{analysis.pk}-{stamp:.6f}-{get_language()}"
-    html = cache.get(key)
-    if html is None:
-        result = analysis.result or {}
-        items = {i["key"]: i for i in result["indicators"]}
-        html = render_to_string(
-            "analyses/_results.html",
-            {
-                "result": result,
-                "headline": [
-                    r
-                    | {"label": items[r["indicator"]]["label"], "fmt": items[r["indicator"]]["fmt"]}
-                    for r in result["headline"]
-                ],
-                "charts": _charts(analysis),
-                "tables": _tables(result),
-            },
-        )
-        cache.set(key, html, 3600)
-    return str(html)
 
 
 def _analysis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
@@ -197,6 +100,18 @@ def _analysis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("analysis", pk=analysis.pk)
     return sharing.handle(request, analysis, request.path)
+
+
+@login_required
+def analysis_regencies(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = get_analysis(request.user, pk)
+    if analysis.status != Status.DONE or "regency" not in (analysis.breakdowns or []):
+        raise Http404
+    return render(
+        request,
+        "analyses/regencies.html",
+        {"analysis": analysis, "regencies_html": regencies_html(analysis)},
+    )
 
 
 @login_required
@@ -236,8 +151,8 @@ def export_response(
         body = exports.to_xlsx(result, title=str(obj), meta=_meta(analysis))
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
-        charts = _charts(analysis)
-        svgs = [charts[k].encode() for k in ("province_map", "deciles", "lorenz") if k in charts]
+        drawn = charts(analysis)
+        svgs = [drawn[k].encode() for k in ("province_map", "deciles", "lorenz") if k in drawn]
         body = exports.to_pdf(
             result, title=str(obj), meta=_meta(analysis), summary=summary, svgs=svgs
         )
@@ -287,7 +202,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "analysis": analysis,
         "can": permissions(request.user, report),
-        "share_form": sharing.form_for(report),
+        "share_form": sharing.form_for(request.user, report),
         "form": ReportForm(initial={"title": report.title, "summary": report.summary}),
     }
     if analysis.status == Status.DONE and analysis.result:
@@ -300,8 +215,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     | {"label": items[r["indicator"]]["label"], "fmt": items[r["indicator"]]["fmt"]}
                     for r in result["headline"]
                 ],
-                "charts": _charts(analysis),
-                "tables": _tables(result),
+                "charts": charts(analysis),
+                "tables": tables(result),
             }
         )
     return render(request, "analyses/report.html", context)

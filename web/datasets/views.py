@@ -99,7 +99,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dataset": dataset,
             "versions": dataset.versions.select_related("uploaded_by"),
             "can": permissions(request.user, dataset),
-            "share_form": sharing.form_for(dataset),
+            "share_form": sharing.form_for(request.user, dataset),
         },
     )
 

@@ -38,4 +38,9 @@ RUNTIME_STRINGS = (
     gettext_noop("Disability"),
     gettext_noop("Enrolled in school"),
     gettext_noop("Health insurance"),
+    # Decomposition rows: analyses/compute.py
+    gettext_noop("within"),
+    gettext_noop("between"),
+    gettext_noop("total"),
+    gettext_noop("province"),
 )

@@ -42,6 +42,11 @@ urlpatterns = [
     path("analyses/", analysis_views.analysis_list, name="analyses"),
     path("analyses/new/", analysis_views.analysis_new, name="analysis-new"),
     path("analyses/<int:pk>/", analysis_views.analysis_detail, name="analysis"),
+    path(
+        "analyses/<int:pk>/regencies/",
+        analysis_views.analysis_regencies,
+        name="analysis-regencies",
+    ),
     path("analyses/<int:pk>/status.json", analysis_views.analysis_status, name="analysis-status"),
     path(
         "analyses/<int:pk>/export.<str:fmt>", analysis_views.analysis_export, name="analysis-export"

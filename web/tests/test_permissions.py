@@ -54,6 +54,7 @@ PAGES: list[tuple[str, str, Url, dict[str, Any], str]] = [
         "share",
     ),
     ("analysis page", "get", lambda w: f"/analyses/{w['analysis'].pk}/", {}, "read"),
+    ("all regencies", "get", lambda w: f"/analyses/{w['analysis'].pk}/regencies/", {}, "read"),
     ("analysis status", "get", lambda w: f"/analyses/{w['analysis'].pk}/status.json", {}, "read"),
     ("analysis csv", "get", lambda w: f"/analyses/{w['analysis'].pk}/export.csv", {}, "read"),
     ("analysis xlsx", "get", lambda w: f"/analyses/{w['analysis'].pk}/export.xlsx", {}, "read"),

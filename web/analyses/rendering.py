@@ -1,0 +1,195 @@
+"""Rendered dashboards: charts and the results section of a stored diagnostic, cached.
+
+The cache (file-based, shared by all web workers and the task worker) is filled when a
+diagnostic finishes, so even the first view of a result reads a ready fragment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from analyses import dashboard
+from analyses.forms import BREAKDOWN_LABELS
+from analyses.models import Analysis
+
+REGENCY_EXTREMES = 20
+# Part of every cache key: bump when templates or charts change, so old renderings are not served.
+RENDER_VERSION = 3
+
+
+def chart_text() -> dict[str, str]:
+    """The charts' wording in the active language."""
+    return {
+        "by": _("{label} by {breakdown}"),
+        "extremes": _("{label}: the {k} highest and {k} lowest"),
+        "deciles": _("Share of total welfare by decile"),
+        "lorenz": _("Lorenz curve"),
+        "population": _("Cumulative population share"),
+        "welfare": _("Cumulative welfare share"),
+        **{key: str(label) for key, label in BREAKDOWN_LABELS.items()},
+    }
+
+
+def group_names() -> dict[str, str]:
+    """Group values made by the diagnostic (not by the data), in the active language."""
+    return {
+        "urban": _("urban"),
+        "rural": _("rural"),
+        "female": _("female"),
+        "male": _("male"),
+        "with disability": _("with disability"),
+        "without disability": _("without disability"),
+        "Q1 (poorest)": _("Q1 (poorest)"),
+        "Q5 (richest)": _("Q5 (richest)"),
+    }
+
+
+def localised(result: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``result`` with indicator labels and group names in the active language."""
+    names = group_names()
+    out = dict(result)
+    out["indicators"] = [i | {"label": _(i["label"])} for i in result["indicators"]]
+    out["breakdowns"] = {
+        b: rows
+        if b in ("province", "regency")
+        else [r | {"name": names.get(r["name"], r["name"])} for r in rows]
+        for b, rows in result["breakdowns"].items()
+    }
+    return out
+
+
+def charts(analysis: Analysis) -> dict[str, Any]:
+    """SVG of every chart, cached per analysis result and language (viewing never recomputes
+    estimates; the cache spares re-drawing)."""
+    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    key = f"charts-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    result = localised(analysis.result or {})
+    items = {i["key"]: i for i in result["indicators"]}
+    main = items[result["regional_indicators"][0]]
+    label, fmt = main["label"], main["fmt"]
+    text = chart_text()
+    charts: dict[str, Any] = {"groups": {}}
+    breakdowns = result["breakdowns"]
+    if "province" in breakdowns:
+        charts["province_map"] = dashboard.province_map(result, main["key"], label, fmt, text=text)
+        charts["province_plot"] = dashboard.ranked_plot(
+            result, "province", main["key"], label, fmt, text=text
+        )
+    if "regency" in breakdowns:
+        boundary = _regency_boundaries(analysis)
+        if boundary is not None:
+            charts["regency_map"] = dashboard.regency_map(
+                result, main["key"], label, fmt, boundary, text=text
+            )
+        charts["regency_extremes"] = dashboard.ranked_plot(
+            result, "regency", main["key"], label, fmt, extremes=REGENCY_EXTREMES, text=text
+        )
+    for breakdown in breakdowns:
+        if breakdown not in ("province", "regency"):
+            charts["groups"][breakdown] = dashboard.group_chart(
+                result, breakdown, main["key"], label, fmt, text=text
+            )
+    if result.get("deciles"):
+        charts["deciles"] = dashboard.decile_chart(result, text=text)
+        charts["lorenz"] = dashboard.lorenz_chart(result, text=text)
+    cache.set(key, charts)
+    return charts
+
+
+def _regency_boundaries(analysis: Analysis) -> Any:
+    from analyses.boundaries import latest_regency_boundaries
+
+    return latest_regency_boundaries(analysis.owner_id)
+
+
+def tables(result: dict[str, Any]) -> dict[str, Any]:
+    items = {i["key"]: i for i in result["indicators"]}
+    tables = {}
+    for breakdown, rows in result["breakdowns"].items():
+        keys = [k for k in result["regional_indicators"] if any(r["indicator"] == k for r in rows)]
+        by_group: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = by_group.setdefault(
+                row["group"] or "", {"group": row["group"], "name": row["name"], "cells": {}}
+            )
+            entry["cells"][row["indicator"]] = row
+        tables[breakdown] = {
+            "label": BREAKDOWN_LABELS.get(breakdown, breakdown),
+            "indicators": [items[k] for k in keys],
+            "rows": [
+                {
+                    "group": e["group"],
+                    "name": e["name"],
+                    "cells": [
+                        e["cells"].get(k) | {"fmt": items[k]["fmt"]} if e["cells"].get(k) else None
+                        for k in keys
+                    ],
+                }
+                for e in by_group.values()
+            ],
+        }
+    return tables
+
+
+def results_html(analysis: Analysis) -> str:
+    """The rendered results section, cached per stored result and language: a dashboard view
+    reads one cached fragment and never recomputes estimates or redraws charts."""
+    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    key = f"results-html-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        result = localised(analysis.result or {})
+        items = {i["key"]: i for i in result["indicators"]}
+        html = render_to_string(
+            "analyses/_results.html",
+            {
+                "result": result,
+                "analysis_pk": analysis.pk,
+                "headline": [
+                    r
+                    | {"label": items[r["indicator"]]["label"], "fmt": items[r["indicator"]]["fmt"]}
+                    for r in result["headline"]
+                ],
+                "charts": charts(analysis),
+                "tables": tables(result),
+            },
+        )
+        cache.set(key, html)
+    return str(html)
+
+
+def regencies_html(analysis: Analysis) -> str:
+    """The full ranking of regencies (chart and table): its own page, cached like the rest."""
+    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    key = f"regencies-html-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        result = localised(analysis.result or {})
+        main = next(i for i in result["indicators"] if i["key"] == result["regional_indicators"][0])
+        plot = dashboard.ranked_plot(
+            result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
+        )
+        html = render_to_string(
+            "analyses/_regencies.html", {"plot": plot, "table": tables(result).get("regency")}
+        )
+        cache.set(key, html)
+    return str(html)
+
+
+def warm(analysis: Analysis) -> None:
+    """Render the results section in every language (called when a diagnostic finishes)."""
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            results_html(analysis)
+            if "regency" in (analysis.breakdowns or []):
+                regencies_html(analysis)
