@@ -21,7 +21,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 
 
 def chart_text() -> dict[str, str]:

@@ -6,7 +6,9 @@ import io
 import json
 import re
 import sqlite3
+import string
 import struct
+import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -23,6 +25,9 @@ from setara_web.viz import (
     quantile_breaks,
     read_boundaries,
     to_svg_paths,
+    use,
+    word,
+    words,
 )
 from setara_web.viz.draw import INK, MARK, MUTED, NO_DATA, SEQUENTIAL, SERIES_COLOURS
 from setara_web.viz.geo import DATA_FILE, ring_centroid
@@ -573,3 +578,185 @@ def test_province_map_renders_repeatedly_with_the_same_output() -> None:
     values = {code: float(int(code) % 17) for code in province_boundaries().names}
     outputs = {province_map(values) for _ in range(100)}
     assert len(outputs) == 1
+
+
+# Wording and translations -----------------------------------------------------------------
+
+# Indonesian for every phrase, as the web app would pass from its message catalogue. Two keys
+# are pure punctuation ("{value} ({note})" and "{status} ({marking}): {areas}.") and stay alike.
+INDONESIAN = {
+    "no_data": "tidak ada data",
+    "no_data_legend": "Tidak ada data",
+    "value_ci": "{value}, SK {low} sampai {high}",
+    "value_flag": "{value} ({note})",
+    "caution_note": "gunakan dengan hati-hati, RSE 25-50%",
+    "unreliable_note": "tidak andal, RSE > 50%",
+    "other_flag_note": "{flag}, tidak andal",
+    "reliable_legend": "Andal",
+    "caution_legend": "Gunakan dengan hati-hati, RSE 25-50%",
+    "unreliable_legend": "Tidak andal, RSE > 50%",
+    "range": "{low} sampai {high}",
+    "also_covers": "{area}; wilayah ini juga mencakup {inner}",
+    "inside_parent": "{area} (di {parent})",
+    "inside_note": "Digambar di dalam poligon provinsi lain (batasnya lebih tua): {areas}.",
+    "flagged_note": "{status} ({marking}): {areas}.",
+    "dotted": "bertitik",
+    "hatched": "berarsir",
+    "line_of_equality": "Garis kesetaraan",
+    "dot_plot": "Diagram titik",
+    "bar_chart": "Diagram batang",
+    "map_of": "Peta {measure}",
+    "desc_empty": "{kind} dengan {rows} baris, tanpa nilai.",
+    "desc_range": (
+        "{kind} dengan {rows} baris, {known} bernilai, dari {low} ({low_label})"
+        " sampai {high} ({high_label})."
+    ),
+    "desc_off_map": "{count} nilai untuk wilayah di luar peta ini.",
+    "desc_lines": "Diagram garis {y_label} terhadap {x_label}: {series}",
+    "desc_series": "{name} ({count} titik)",
+}
+VIZ_SOURCE = Path(words.__file__).parent
+
+
+def literal_words(phrase: str) -> list[str]:
+    """The fixed text of a phrase between placeholders, where it has letters (" to ", ...)."""
+    parts = [text for text, *_field in string.Formatter().parse(phrase)]
+    return [part for part in parts if re.search("[A-Za-z]", part)]
+
+
+def every_phrase_charts() -> dict[str, str]:
+    """Charts that between them need every phrase: flags of each kind, an area drawn inside
+    another, missing values, a value off the map, a chart without values and a Lorenz curve."""
+    rows = [
+        {"label": "Aceh", "estimate": 14.2, "ci_low": 12.0, "ci_high": 16.4},
+        {"label": "Maluku", "estimate": 16.1, "reliability": "caution"},
+        {"label": "Papua", "estimate": 26.0, "reliability": "unreliable"},
+        {"label": "Bali", "estimate": None},
+    ]
+    lorenz = [{"name": "2024", "points": [(0.0, 0.0), (0.5, 0.2), (1.0, 1.0)]}]
+    return {
+        "map": province_map(
+            {"11": 14.2, "64": 6.1, "65": 7.0, "81": 16.1, "53": 20.0, "99": 1.0},
+            flags={"81": "caution", "53": "small n"},
+            title="Kemiskinan",
+            legend_title="P0",
+        ),
+        "dots": dot_plot(rows, title="P0 per provinsi", fmt=one),
+        "bars": bar_chart(rows, title="Kesenjangan", fmt=one),
+        "empty": bar_chart([{"label": "Desil 1"}], title="Kosong", fmt=one),
+        "lines": line_chart(
+            lorenz, title="Lorenz", x_label="Penduduk", y_label="Konsumsi", diagonal=True
+        ),
+    }
+
+
+def all_text(svg: str) -> str:
+    """Titles, descriptions, tooltips and drawn text (footnote lines joined back up)."""
+    return " ".join(part.strip() for part in parse(svg).itertext())
+
+
+def test_every_phrase_is_translated_and_no_english_is_left() -> None:
+    with use(INDONESIAN):
+        text = " ".join(all_text(svg) for svg in every_phrase_charts().values())
+    for key, phrase in INDONESIAN.items():
+        for part in literal_words(phrase):
+            assert part.strip() in text, (key, part)
+        for part in literal_words(words.DEFAULT[key]):
+            assert part not in text, (key, part)
+    english = " ".join(all_text(svg) for svg in every_phrase_charts().values())
+    assert all(p in english for phrase in words.DEFAULT.values() for p in literal_words(phrase))
+
+
+def test_translated_legends_and_footnotes() -> None:
+    with use(INDONESIAN):
+        charts = every_phrase_charts()
+    legend = [
+        " ".join(g.itertext())
+        for svg in charts.values()
+        for g in parse(svg).iter(f"{SVG}g")
+        if g.get("class") == "setara-legend-item"
+    ]
+    assert "Tidak ada data" in legend and "Andal" in legend
+    assert "Gunakan dengan hati-hati, RSE 25-50%" in legend
+    assert any(re.fullmatch(r"\d+\.\d sampai \d+\.\d", item) for item in legend)
+    text = all_text(charts["map"])
+    assert "Kalimantan Utara 7.0 (di Kalimantan Timur)" in text
+    assert "Gunakan dengan hati-hati, RSE 25-50% (bertitik): Maluku." in text
+    assert "Tidak andal, RSE > 50% (berarsir): Nusa Tenggara Timur." in text
+    assert "Nusa Tenggara Timur: 20.0 (small n, tidak andal)" in text
+    assert parse(charts["map"]).findtext(f"{SVG}desc", "").startswith("Peta P0 dengan 33 baris")
+    assert any(t.text == "Garis kesetaraan" for t in parse(charts["lines"]).iter(f"{SVG}text"))
+
+
+def test_partial_overlay_falls_back_to_english() -> None:
+    with use({"range": "{low} s.d. {high}", "dotted": "bertitik"}):
+        svg = province_map({"11": 14.2, "81": 16.1, "31": None}, flags={"81": "caution"})
+        assert word("no_data") == "no data"
+    legend = [
+        " ".join(g.itertext())
+        for g in parse(svg).iter(f"{SVG}g")
+        if g.get("class") == "setara-legend-item"
+    ]
+    assert legend[0] == "14.2 s.d. 14.6" and not [item for item in legend if " to " in item]
+    assert " to 16.1 (Maluku)." in (parse(svg).findtext(f"{SVG}desc") or "")  # not overlaid
+    assert "No data" in svg and "Use with caution, RSE 25-50% (bertitik): Maluku." in svg
+
+
+def test_overlays_nest_and_are_restored_even_after_an_error() -> None:
+    with use({"dotted": "bertitik", "hatched": "berarsir"}):
+        with use({"hatched": "diarsir"}):
+            assert (word("dotted"), word("hatched")) == ("bertitik", "diarsir")
+        assert word("hatched") == "berarsir"
+        with pytest.raises(RuntimeError), use({"dotted": "bertotol"}):
+            assert word("dotted") == "bertotol"
+            raise RuntimeError
+        assert word("dotted") == "bertitik"
+    assert (word("dotted"), word("hatched")) == ("dotted", "hatched")
+
+
+def test_an_overlay_in_one_thread_does_not_reach_another() -> None:
+    inside, done = threading.Event(), threading.Event()
+    seen: list[str] = []
+
+    def render_in_indonesian() -> None:
+        with use(INDONESIAN):
+            inside.set()
+            done.wait(5)
+            seen.append(word("no_data"))
+
+    worker = threading.Thread(target=render_in_indonesian)
+    worker.start()
+    assert inside.wait(5)
+    assert word("no_data") == "no data"  # while the worker's overlay is active
+    done.set()
+    worker.join(5)
+    assert seen == ["tidak ada data"]
+
+
+def test_placeholders_are_kept_and_may_be_reordered() -> None:
+    assert word("range", low="2.2%", high="4.0%") == "2.2% to 4.0%"
+    with use({"range": "{high} turun ke {low}"}):
+        assert word("range", low="2.2%", high="4.0%") == "4.0% turun ke 2.2%"
+    with (
+        pytest.raises(ValueError, match=r"'inside_note' has placeholders \[\], expected"),
+        use({"inside_note": "Digambar di dalam poligon provinsi lain."}),
+    ):
+        pass
+    with (
+        pytest.raises(ValueError, match=r"'range' is not a format string"),
+        use({"range": "{low sampai {high}"}),
+    ):
+        pass
+    with (
+        pytest.raises(ValueError, match=r"unknown viz phrase keys \['no_dta'\]"),
+        use({"no_dta": "tidak ada data"}),
+    ):
+        pass
+    assert set(INDONESIAN) == set(words.DEFAULT)
+
+
+def test_every_phrase_key_is_used_by_the_charts() -> None:
+    source = "".join(
+        (VIZ_SOURCE / name).read_text(encoding="utf-8") for name in ("svg.py", "draw.py")
+    )
+    assert [key for key in words.DEFAULT if f'"{key}"' not in source] == []

@@ -2,7 +2,8 @@
 
 Boundaries (:mod:`.geo`) become SVG path data once and are cached; chart functions
 (:mod:`.svg`, built from :mod:`.draw`) turn plain data into accessible, CSP-safe SVG that HTML
-pages embed inline and fpdf2 draws in PDFs.
+pages embed inline and fpdf2 draws in PDFs. Their wording comes from :mod:`.words`, which the
+web app overlays with translations (``with words.use({...}):``).
 
 Examples
 --------
@@ -16,6 +17,7 @@ Examples
 33
 """
 
+from setara_web.viz import words
 from setara_web.viz.geo import (
     PROVINCE_ATTRIBUTION,
     Boundaries,
@@ -32,6 +34,7 @@ from setara_web.viz.svg import (
     line_chart,
     quantile_breaks,
 )
+from setara_web.viz.words import use, word
 
 __all__ = [
     "PROVINCE_ATTRIBUTION",
@@ -46,4 +49,7 @@ __all__ = [
     "quantile_breaks",
     "read_boundaries",
     "to_svg_paths",
+    "use",
+    "word",
+    "words",
 ]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from setara_web.viz.geo import svg_number as _n
+from setara_web.viz.words import word
 
 Fmt = Callable[[float], str]
 Row = Mapping[str, object]
@@ -29,8 +30,8 @@ SEQUENTIAL = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")  # viridis,
 SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", INK)  # all ≥ 3:1 on white
 DASHES = ("", "8 4", "2 3", "8 3 2 3", "4 4")
 CAUTION, UNRELIABLE = "caution", "unreliable"
-NOTES = {CAUTION: "use with caution, RSE 25-50%", UNRELIABLE: "unreliable, RSE > 50%"}
-LEGEND = {CAUTION: "Use with caution, RSE 25-50%", UNRELIABLE: "Unreliable, RSE > 50%"}
+NOTES = {CAUTION: "caution_note", UNRELIABLE: "unreliable_note"}  # keys of words.DEFAULT
+LEGEND = {CAUTION: "caution_legend", UNRELIABLE: "unreliable_legend"}
 PATTERNS = {CAUTION: "dots", UNRELIABLE: "hatch"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -138,13 +139,14 @@ def value_text(
 ) -> str:  # fmt: skip
     """Value, CI and reliability note, e.g. "12.3, CI 10.1 to 14.5 (use with caution, ...)"."""
     if value is None:
-        return "no data"
-    out = fmt(value) + (
-        f", CI {fmt(low)} to {fmt(high)}" if low is not None and high is not None else ""
-    )
+        return word("no_data")
+    out = fmt(value)
+    if low is not None and high is not None:
+        out = word("value_ci", value=out, low=fmt(low), high=fmt(high))
     kind = reliability_status(flag)
     if kind:
-        out += f" ({NOTES[kind] if flag in NOTES else f'{flag}, unreliable'})"
+        note = word(NOTES[kind]) if flag in NOTES else word("other_flag_note", flag=flag)
+        out = word("value_flag", value=out, note=note)
     return out
 
 
@@ -233,7 +235,10 @@ def marker(x: float, y: float, status: str) -> str:
 
 def marker_legend(y: float) -> list[str]:
     """Legend of the three markers in one row."""
-    entries = [("", "Reliable"), *((s, LEGEND[s]) for s in (CAUTION, UNRELIABLE))]
+    entries = [
+        ("", word("reliable_legend")),
+        *((s, word(LEGEND[s])) for s in (CAUTION, UNRELIABLE)),
+    ]
     return [
         f'<g class="setara-legend-item">{marker(8 + 250 * i, y - 4, s)}'
         f"{text(20 + 250 * i, y, label)}</g>"
@@ -265,12 +270,12 @@ def chart_description(
     """One-sentence ``<desc>``: how many rows have values, the lowest and the highest."""
     known = [(label, v) for label, v, *_rest in items if v is not None]
     if not known:
-        return f"{kind} of {len(items)} rows, none with a value."
+        return word("desc_empty", kind=kind, rows=len(items))
     (low_label, low), (high_label, high) = (
         min(known, key=lambda i: i[1]),
         max(known, key=lambda i: i[1]),
     )
-    return (
-        f"{kind} of {len(items)} rows, {len(known)} with values, from {fmt(low)} ({low_label})"
-        f" to {fmt(high)} ({high_label})."
-    )
+    return word(
+        "desc_range", kind=kind, rows=len(items), known=len(known), low=fmt(low),
+        low_label=low_label, high=fmt(high), high_label=high_label,
+    )  # fmt: skip

@@ -45,9 +45,9 @@ from setara_web.viz.draw import (
     Row,
 )
 from setara_web.viz.geo import svg_number as _n
+from setara_web.viz.words import word
 
-INSIDE_NOTE = "Drawn inside another province's polygon (the boundaries predate them)"
-MARKED = {CAUTION: "dotted", UNRELIABLE: "hatched"}
+MARKED = {CAUTION: "dotted", UNRELIABLE: "hatched"}  # keys of words.DEFAULT
 
 __all__ = [
     "Fmt",
@@ -154,7 +154,7 @@ def choropleth(
         fill = NO_DATA if value is None else colours[class_index(value, breaks)]
         label = f"{names.get(code, code)}: {draw.value_text(value, flags.get(code), fmt)}"
         inner = [describe(c) for c in contains.get(code, ())]
-        label += "; this area also covers " + "; ".join(inner) if inner else ""
+        label = word("also_covers", area=label, inner="; ".join(inner)) if inner else label
         overlay = ""
         if status and value is not None:
             flagged[status].append(names.get(code, code))
@@ -170,22 +170,27 @@ def choropleth(
     body.append(draw.text(0, y, legend_title, size=13, bold=True))
     for i, colour in enumerate(colours if breaks else ()):
         low, high = breaks[i], breaks[min(i + 1, len(breaks) - 1)]
-        body.append(draw.swatch(i * WIDTH / 5, y + 10, colour, f"{fmt(low)} to {fmt(high)}"))
-    extras = [("No data", NO_DATA, "")] if set(paths) - set(shown) else []
-    extras += [(LEGEND[s], SEQUENTIAL[2], f"{uid}-{PATTERNS[s]}") for s in flagged if flagged[s]]
+        label = word("range", low=fmt(low), high=fmt(high))
+        body.append(draw.swatch(i * WIDTH / 5, y + 10, colour, label))
+    extras = [(word("no_data_legend"), NO_DATA, "")] if set(paths) - set(shown) else []
+    extras += [
+        (word(LEGEND[s]), SEQUENTIAL[2], f"{uid}-{PATTERNS[s]}") for s in flagged if flagged[s]
+    ]
     y += 34 if breaks else 10
     for i, (text, fill, pattern) in enumerate(extras):
         body.append(draw.swatch(i * WIDTH / 3, y, fill, text, pattern))
     inside = [
-        f"{describe(c)} (in {names.get(p, p)})"
+        word("inside_parent", area=describe(c), parent=names.get(p, p))
         for p in sorted(contains)
         if p in paths
         for c in contains[p]
     ]
-    footnotes = [f"{INSIDE_NOTE}: {'; '.join(inside)}."] if inside else []
-    for status, listed in flagged.items():
-        if listed:
-            footnotes.append(f"{LEGEND[status]} ({MARKED[status]}): {', '.join(listed)}.")
+    footnotes = [word("inside_note", areas="; ".join(inside))] if inside else []
+    footnotes += [
+        word("flagged_note", status=word(LEGEND[s]), marking=word(MARKED[s]), areas=", ".join(a))
+        for s, a in flagged.items()
+        if a
+    ]
     footnotes += [note] if note else []
     y += 34
     for line in (part for text in footnotes for part in textwrap.wrap(text, 118)):
@@ -236,7 +241,7 @@ def dot_plot(
         if est is not None and low is not None and high is not None:
             parts.append(draw.line(sx(low), y, sx(high), y, INK, 1.5))
         if est is None:
-            parts.append(draw.text(x0 + 4, y + 4, "no data", fill=MUTED))
+            parts.append(draw.text(x0 + 4, y + 4, word("no_data"), fill=MUTED))
         else:
             parts.append(draw.marker(sx(est), y, draw.reliability_status(flag)))
         body.append(f'<g class="setara-row">{"".join(parts)}</g>')
@@ -247,7 +252,7 @@ def dot_plot(
             f"{draw.line(x, top - 8, x, bottom, INK, 1.5, '6 4')}"
             f"{draw.text(x, top - 14, f'{reference_label} {fmt(reference)}', 'middle')}</g>"
         )
-    desc = description or draw.chart_description("Dot plot", items, fmt)
+    desc = description or draw.chart_description(word("dot_plot"), items, fmt)
     return draw.document("dots", uid, bottom + 44, title, desc, body)
 
 
@@ -275,7 +280,7 @@ def bar_chart(
     ]
     for n, status in enumerate(present):
         pattern = f"{uid}-{PATTERNS[status]}"
-        body.append(draw.swatch(n * 300, 36, MARK, LEGEND[status], pattern))
+        body.append(draw.swatch(n * 300, 36, MARK, word(LEGEND[status]), pattern))
     vertical = orientation == "vertical"
     top = 84.0 if present else 60.0
     if vertical:
@@ -315,7 +320,7 @@ def bar_chart(
             tips = [scale(v) for v in (value, low, high) if v is not None]
             parts.append(draw.bar_value(mid, tips, value >= 0, vertical, fmt(value)))
         body.append(f'<g class="setara-bar">{"".join(parts)}</g>')
-    desc = description or draw.chart_description("Bar chart", items, fmt)
+    desc = description or draw.chart_description(word("bar_chart"), items, fmt)
     return draw.document("bars", uid, bottom + (30 if vertical else 44), title, desc, body)
 
 
@@ -342,7 +347,7 @@ def line_chart(
     uid = draw.element_id("lines", title, id_prefix)
     chart_width = 520 if diagonal else WIDTH
     legend = [(name, SERIES_COLOURS[i % 5], DASHES[i % 5]) for i, (name, _p) in enumerate(lines)]
-    legend += [("Line of equality", MUTED, "3 3")] if diagonal else []
+    legend += [(word("line_of_equality"), MUTED, "3 3")] if diagonal else []
     body = [draw.text(0, 22, title, size=16, bold=True)]
     x, y = 0.0, 44.0
     for name, colour, dash in legend:
@@ -382,9 +387,8 @@ def line_chart(
                 f"<title>{tip}</title></circle>"
             )
         body.append(f'<g class="setara-series">{"".join(parts)}</g>')
-    desc = description or f"Line chart of {y_label} against {x_label}: " + "; ".join(
-        f"{name} ({len(points)} points)" for name, points in lines
-    )
+    series_text = "; ".join(word("desc_series", name=n, count=len(p)) for n, p in lines)
+    desc = description or word("desc_lines", y_label=y_label, x_label=x_label, series=series_text)
     return draw.document("lines", uid, bottom + 48, title, desc, body, chart_width)
 
 
@@ -397,6 +401,6 @@ def _map_description(
     fmt: Fmt,
 ) -> str:
     items = [(names.get(c, c), shown.get(c), None, None, None) for c in sorted(paths)]
-    text = draw.chart_description(f"Map of {legend_title}", items, fmt)
+    text = draw.chart_description(word("map_of", measure=legend_title), items, fmt)
     off_map = len(set(shown) - set(paths) - {c for inner in contains.values() for c in inner})
-    return text + (f" {off_map} values are for areas not on this map." if off_map else "")
+    return text + (" " + word("desc_off_map", count=off_map) if off_map else "")

@@ -165,3 +165,65 @@ def test_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
     outsider = _login(browser, server, "viewer.ntt")
     response = outsider.goto(analysis_url)
     assert response is not None and response.status == 404
+
+
+A11Y_CHECK = """() => {
+  const problems = [];
+  if (!['id', 'en'].includes(document.documentElement.lang)) problems.push('html lang');
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.type === 'submit') continue;
+    const named = el.labels.length > 0 || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby');
+    if (!named) problems.push('unlabelled ' + el.tagName + ' ' + (el.name || el.id));
+  }
+  for (const svg of document.querySelectorAll('svg')) {
+    const ref = svg.getAttribute('aria-labelledby');
+    if (svg.getAttribute('role') !== 'img' || !ref || !document.getElementById(ref.split(' ')[0]))
+      problems.push('svg without role=img and a title');
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dup.length) problems.push('duplicate ids ' + [...new Set(dup)].slice(0, 5).join(','));
+  if (!document.querySelector('h1')) problems.push('no h1');
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    problems.push('horizontal overflow ' + document.documentElement.scrollWidth);
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (768, 1024)], ids=["laptop", "tablet"])
+def test_pages_are_accessible(server: str, browser: object, viewport: tuple[int, int]) -> None:
+    """Labels, titled charts, unique ids, a heading, no sideways scrolling, keyboard skip link."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{server}/login/")
+    assert page.evaluate(A11Y_CHECK) == []
+    page.fill("#id_username", "admin.bappenas")  # the field has autofocus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")
+    page.keyboard.press("Tab")  # the first stop is the skip link, which jumps to the content
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    paths = [
+        "/",
+        "/datasets/",
+        "/datasets/upload/",
+        "/analyses/",
+        "/analyses/new/",
+        "/boundaries/",
+        "/agencies/",
+        "/agencies/bappenas/members/",
+        "/profile/",
+        "/audit/",
+    ]
+    page.goto(f"{server}/analyses/")
+    link = page.locator("main table a[href^='/analyses/']").first
+    if link.count():
+        paths.append(link.get_attribute("href"))
+    for path in paths:
+        page.goto(server + path)
+        assert page.evaluate(A11Y_CHECK) == [], path
+    context.close()
