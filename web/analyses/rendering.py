@@ -14,14 +14,16 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from setara_web.viz import words
 
 from analyses import dashboard
+from analyses.chart_words import chart_words
 from analyses.forms import BREAKDOWN_LABELS
 from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 4
+RENDER_VERSION = 5
 
 
 def chart_text() -> dict[str, str]:
@@ -68,6 +70,11 @@ def localised(result: dict[str, Any]) -> dict[str, Any]:
 def charts(analysis: Analysis) -> dict[str, Any]:
     """SVG of every chart, cached per analysis result and language (viewing never recomputes
     estimates; the cache spares re-drawing)."""
+    with words.use(chart_words()):
+        return _charts(analysis)
+
+
+def _charts(analysis: Analysis) -> dict[str, Any]:
     stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
     key = f"charts-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
     cached = cache.get(key)
@@ -176,9 +183,10 @@ def regencies_html(analysis: Analysis) -> str:
     if html is None:
         result = localised(analysis.result or {})
         main = next(i for i in result["indicators"] if i["key"] == result["regional_indicators"][0])
-        plot = dashboard.ranked_plot(
-            result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
-        )
+        with words.use(chart_words()):
+            plot = dashboard.ranked_plot(
+                result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
+            )
         html = render_to_string(
             "analyses/_regencies.html", {"plot": plot, "table": tables(result).get("regency")}
         )

@@ -98,3 +98,18 @@ def test_templates_render_translated():
     with translation.override("id"):
         out = template.render(Context({"label": "School enrolment rate"}))
     assert out == "SK 95%|Angka partisipasi sekolah|Masuk"
+
+
+def test_chart_words_match_the_charts_english() -> None:
+    """The translated chart phrases are the viz layer's own English texts, key for key."""
+    from analyses.chart_words import chart_words
+    from django.utils import translation
+    from setara_web.viz.words import DEFAULT
+
+    with translation.override("en"):
+        assert chart_words() == dict(DEFAULT)
+    with translation.override("id"):
+        indonesian = chart_words()
+    assert indonesian.keys() == DEFAULT.keys()
+    assert indonesian["range"] == "{low} sampai {high}"
+    assert sum(indonesian[k] != DEFAULT[k] for k in DEFAULT) >= len(DEFAULT) - 2
