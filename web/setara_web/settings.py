@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "datasets",
     "analyses",
+    "programmes",
     "api",
 ]
 

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
+from programmes import views as programme_views
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -55,6 +56,26 @@ urlpatterns = [
     path("reports/<int:pk>/", analysis_views.report_detail, name="report"),
     path("reports/<int:pk>/export.<str:fmt>", analysis_views.report_export, name="report-export"),
     path("boundaries/", boundaries.boundary_list, name="boundaries"),
+    path("programmes/", programme_views.programme_list, name="programmes"),
+    path("programmes/new/", programme_views.programme_new, name="programme-new"),
+    path("programmes/<int:pk>/", programme_views.programme_detail, name="programme"),
+    path(
+        "programmes/<int:pk>/v<int:number>/",
+        programme_views.programme_version,
+        name="programme-version",
+    ),
+    path("simulations/new/", programme_views.simulation_new, name="simulation-new"),
+    path("simulations/<int:pk>/", programme_views.simulation_detail, name="simulation"),
+    path(
+        "simulations/<int:pk>/status.json",
+        programme_views.simulation_status,
+        name="simulation-status",
+    ),
+    path(
+        "simulations/<int:pk>/export.csv",
+        programme_views.simulation_export,
+        name="simulation-export",
+    ),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
 ]

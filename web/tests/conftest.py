@@ -71,7 +71,34 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, survey_bytes: 
         report = analysis_actions.create_report(
             users["analyst"], analysis, title="Alpha report", summary="Findings."
         )
-        for obj in (version.dataset, analysis, report):
+        from programmes import actions as programme_actions
+        from programmes.specs import template_text
+
+        pkh = programme_actions.create(
+            users["analyst"],
+            agencies["alpha"],
+            name="Alpha PKH",
+            spec=template_text("pkh"),
+            template="pkh",
+        )
+        pip = programme_actions.create(
+            users["analyst"],
+            agencies["alpha"],
+            name="Alpha PIP",
+            spec=template_text("pip"),
+            template="pip",
+        )
+        simulation = programme_actions.simulate(
+            users["analyst"],
+            version,
+            baseline=[pkh],
+            scenario=[pip],
+            title="Alpha simulation",
+            scenario_name="pip",
+            groups="female_head = head_female",
+            run_now=True,
+        )
+        for obj in (version.dataset, analysis, report, pkh.programme, simulation):
             actions.share(users["manager"], obj, [agencies["beta"]])
 
 
@@ -82,7 +109,11 @@ def world(db: Any) -> dict[str, Any]:
     from datasets.models import Dataset
 
     dataset = Dataset.objects.get(name="Alpha survey")
+    from programmes.models import Programme, Simulation
+
     return {
+        "programme": Programme.objects.get(name="Alpha PKH"),
+        "simulation": Simulation.objects.get(title="Alpha simulation"),
         "dataset": dataset,
         "version": dataset.versions.get(number=1),
         "analysis": Analysis.objects.get(title="Alpha economic"),

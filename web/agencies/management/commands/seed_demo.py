@@ -129,3 +129,42 @@ class Command(BaseCommand):
             self.stdout.write(f"diagnostic {dimension}: {analysis.status}")
             if dimension == Dimension.ECONOMIC:
                 actions.share(manager, analysis, [agencies["bappeda-jabar"], agencies["worldbank"]])
+        self._programmes(analyst, manager, agencies, version)
+
+    def _programmes(
+        self, analyst: Any, manager: Any, agencies: dict[str, Any], version: Any
+    ) -> None:
+        """Three templates as programmes, and PIP simulated on top of PKH and Sembako."""
+        from programmes import actions as programme_actions
+        from programmes.models import Programme, Simulation
+        from programmes.specs import template_text
+
+        made = {}
+        for key, name in (
+            ("pkh", "PKH (demo)"),
+            ("sembako", "Sembako (demo)"),
+            ("pip", "PIP (demo)"),
+        ):
+            programme = Programme.objects.filter(name=name, owner=agencies["bappenas"]).first()
+            made[key] = (
+                programme.latest()
+                if programme
+                else programme_actions.create(
+                    analyst, agencies["bappenas"], name=name, spec=template_text(key), template=key
+                )
+            )
+        title = "PIP on top of PKH and Sembako (demo)"
+        if not Simulation.objects.filter(title=title).exists():
+            sim = programme_actions.simulate(
+                analyst,
+                version,
+                baseline=[made["pkh"], made["sembako"]],
+                scenario=[made["pip"]],
+                title=title,
+                scenario_name="pip",
+                groups="female_head = head_female\nelderly = any(age >= 60)\n"
+                "disability = any(disability)\nurban = urban",
+                run_now=True,
+            )
+            self.stdout.write(f"simulation: {sim.status} {sim.error}")
+            actions.share(manager, sim, [agencies["kemendikdasmen"], agencies["worldbank"]])

@@ -1,0 +1,183 @@
+"""Every state change of programmes and simulations, each with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from agencies.access import check, has_role
+from agencies.actions import next_number
+from agencies.models import Agency, Role
+from audit.actions import record, snapshot
+from audit.models import Action
+from datasets.actions import NotAllowed
+from datasets.models import DatasetVersion, VersionStatus
+from django.db import transaction
+from django.http import HttpRequest
+
+from programmes import specs
+from programmes.models import Programme, ProgrammeVersion, Simulation
+
+
+def create(
+    user: Any,
+    agency: Agency,
+    *,
+    name: str,
+    spec: str,
+    description: str = "",
+    template: str = "",
+    request: HttpRequest | None = None,
+) -> ProgrammeVersion:
+    """A new programme with its first version; the text must parse (else SpecError)."""
+    if not has_role(user, agency, Role.ANALYST):
+        raise NotAllowed("you need the analyst role in the agency that will own the programme")
+    specs.parse(spec)
+    with transaction.atomic():
+        programme = Programme.objects.create(
+            owner=agency, created_by=user, name=name, description=description
+        )
+        record(
+            Action.CREATE,
+            actor=user,
+            obj=programme,
+            request=request,
+            after=snapshot(programme, ["name", "description", "owner"]),
+        )
+        return _version(user, programme, spec, template, "", request)
+
+
+def save_version(
+    user: Any,
+    programme: Programme,
+    *,
+    spec: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ProgrammeVersion:
+    """Save an edited text as the next version (earlier versions stay as they were)."""
+    check(user, programme, "edit")
+    specs.parse(spec)
+    with transaction.atomic():
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        locked.save(update_fields=["updated_at"])
+        return _version(user, locked, spec, "", note, request)
+
+
+def _version(
+    user: Any,
+    programme: Programme,
+    spec: str,
+    template: str,
+    note: str,
+    request: HttpRequest | None,
+) -> ProgrammeVersion:
+    version = ProgrammeVersion.objects.create(
+        programme=programme,
+        number=next_number(programme.versions),
+        spec=spec,
+        template=template,
+        note=note,
+        created_by=user,
+    )
+    record(
+        Action.CREATE,
+        actor=user,
+        obj=version,
+        agency_id=programme.owner_id,
+        object_type="programme version",
+        request=request,
+        after={"number": version.number, "template": template, "note": note},
+    )
+    return version
+
+
+def delete(user: Any, programme: Programme, request: HttpRequest | None = None) -> None:
+    check(user, programme, "delete")
+    used = (
+        Simulation.objects.filter(scenario__programme=programme).exists()
+        or Simulation.objects.filter(baseline__programme=programme).exists()
+    )
+    if used:
+        raise NotAllowed("simulations use this programme; delete them first")
+    with transaction.atomic():
+        record(
+            Action.DELETE,
+            actor=user,
+            obj=programme,
+            request=request,
+            before=snapshot(programme, ["name", "description", "owner", "published"]),
+        )
+        programme.delete()
+
+
+def simulate(
+    user: Any,
+    dataset_version: DatasetVersion,
+    *,
+    baseline: list[ProgrammeVersion],
+    scenario: list[ProgrammeVersion],
+    title: str,
+    scenario_name: str = "scenario",
+    date: dt.date | None = None,
+    groups: str = "",
+    request: HttpRequest | None = None,
+    run_now: bool = False,
+) -> Simulation:
+    """Queue a simulation, owned by the dataset's agency, of programme versions the user can
+    read."""
+    check(user, dataset_version.dataset, "edit")
+    if dataset_version.status != VersionStatus.ACCEPTED:
+        raise NotAllowed("only an accepted dataset version can be simulated on")
+    if not scenario:
+        raise NotAllowed("choose at least one programme for the scenario")
+    for version in [*baseline, *scenario]:
+        check(user, version.programme, "read")
+    specs.parse_groups(groups)
+    with transaction.atomic():
+        sim = Simulation.objects.create(
+            owner_id=dataset_version.dataset.owner_id,
+            created_by=user,
+            dataset_version=dataset_version,
+            title=title,
+            scenario_name=scenario_name or "scenario",
+            date=date,
+            groups=groups,
+        )
+        sim.baseline.set(baseline)
+        sim.scenario.set(scenario)
+        record(
+            Action.CREATE,
+            actor=user,
+            obj=sim,
+            request=request,
+            after={
+                "title": title,
+                "dataset_version": dataset_version.pk,
+                "baseline": [v.pk for v in baseline],
+                "scenario": [v.pk for v in scenario],
+            },
+        )
+        if not run_now:
+            from programmes.tasks import run_simulation
+
+            transaction.on_commit(lambda: run_simulation.enqueue(sim.pk))
+    if run_now:
+        from programmes.tasks import run_simulation
+
+        run_simulation.call(sim.pk)
+        sim.refresh_from_db()
+    return sim
+
+
+def delete_simulation(user: Any, sim: Simulation, request: HttpRequest | None = None) -> None:
+    check(user, sim, "delete")
+    with transaction.atomic():
+        record(
+            Action.DELETE,
+            actor=user,
+            obj=sim,
+            request=request,
+            before=snapshot(sim, ["title", "dataset_version", "published"]),
+        )
+        sim.delete()

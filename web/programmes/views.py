@@ -1,0 +1,233 @@
+"""Programme editor (templates, versions) and the scenario comparison page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies import sharing
+from agencies.access import agencies_where, permissions, readable
+from agencies.models import Role
+from analyses.chart_words import chart_words
+from audit.actions import record
+from audit.models import Action
+from datasets.actions import NotAllowed
+from datasets.models import DatasetVersion, VersionStatus
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from setara_web.viz import words
+
+from programmes import actions, comparison, specs
+from programmes.access import get_programme, get_simulation
+from programmes.forms import ProgrammeForm, SimulationForm, VersionForm
+from programmes.models import Programme, ProgrammeVersion, Simulation
+from setara.errors import SetaraError
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programmes/list.html",
+        {
+            "programmes": readable(request.user, Programme.objects.select_related("owner")),
+            "simulations": readable(request.user, Simulation.objects.select_related("owner")),
+            "templates": specs.templates(),
+        },
+    )
+
+
+@login_required
+def programme_new(request: HttpRequest) -> HttpResponse:
+    agencies = agencies_where(request.user, Role.ANALYST)
+    if not agencies.exists():
+        raise PermissionDenied
+    key = request.GET.get("template", "")
+    initial: dict[str, Any] = {"template": key}
+    if key:
+        try:
+            initial["spec"] = specs.template_text(key)
+        except specs.SpecError as exc:
+            raise Http404 from exc
+        initial["name"] = next(t["name"] for t in specs.templates() if t["key"] == key)
+    form = ProgrammeForm(request.POST or None, agencies=agencies, initial=initial)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = actions.create(
+                request.user,
+                data["agency"],
+                name=data["name"],
+                description=data["description"],
+                spec=data["spec"],
+                template=data["template"],
+                request=request,
+            )
+        except SetaraError as exc:
+            error = str(exc)
+        else:
+            return redirect("programme", pk=version.programme_id)
+    return render(
+        request,
+        "programmes/new.html",
+        {"form": form, "error": error, "template": key},
+        status=400 if error or form.errors else 200,
+    )
+
+
+@login_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme(request.user, pk)
+    latest = programme.latest()
+    form = VersionForm(initial={"spec": latest.spec if latest else ""})
+    error = None
+    if request.method == "POST":
+        if "delete" in request.POST:
+            try:
+                actions.delete(request.user, programme, request)
+            except NotAllowed as exc:
+                messages.error(request, str(exc))
+                return redirect("programme", pk=pk)
+            return redirect("programmes")
+        if "spec" not in request.POST:
+            return sharing.handle(request, programme, request.path)
+        get_programme(request.user, pk, "edit")
+        form = VersionForm(request.POST)
+        if form.is_valid():
+            try:
+                version = actions.save_version(
+                    request.user, programme, request=request, **form.cleaned_data
+                )
+            except SetaraError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
+                return redirect("programme", pk=pk)
+    return render(
+        request,
+        "programmes/detail.html",
+        {
+            "programme": programme,
+            "latest": latest,
+            "form": form,
+            "error": error,
+            "versions": programme.versions.select_related("created_by"),
+            "can": permissions(request.user, programme),
+            "share_form": sharing.form_for(request.user, programme),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def programme_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    programme = get_programme(request.user, pk)
+    version = programme.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return render(request, "programmes/version.html", {"programme": programme, "version": version})
+
+
+def _choices(request: HttpRequest) -> tuple[Any, Any]:
+    owners = agencies_where(request.user, Role.ANALYST)
+    versions = DatasetVersion.objects.filter(
+        status=VersionStatus.ACCEPTED, dataset__owner__in=owners
+    ).select_related("dataset")
+    programmes = readable(request.user, Programme.objects.all())
+    latest = (
+        ProgrammeVersion.objects.filter(programme__in=programmes)
+        .values("programme")
+        .annotate(n=Max("number"))
+    )
+    pairs = {(row["programme"], row["n"]) for row in latest}
+    ids = [
+        v.pk
+        for v in ProgrammeVersion.objects.filter(programme__in=programmes)
+        if (v.programme_id, v.number) in pairs
+    ]
+    return versions, ProgrammeVersion.objects.filter(pk__in=ids).select_related("programme")
+
+
+@login_required
+def simulation_new(request: HttpRequest) -> HttpResponse:
+    versions, programme_versions = _choices(request)
+    form = SimulationForm(
+        request.POST or None, versions=versions, programme_versions=programme_versions
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sim = actions.simulate(
+                request.user,
+                data["dataset_version"],
+                baseline=list(data["baseline"]),
+                scenario=list(data["scenario"]),
+                title=data["title"],
+                scenario_name=data["scenario_name"],
+                date=data["date"],
+                groups=data["groups"],
+                request=request,
+            )
+        except (NotAllowed, SetaraError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("simulation", pk=sim.pk)
+    return render(
+        request,
+        "programmes/simulation_new.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sim = get_simulation(request.user, pk)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            actions.delete_simulation(request.user, sim, request)
+            return redirect("programmes")
+        return sharing.handle(request, sim, request.path)
+    context: dict[str, Any] = {
+        "simulation": sim,
+        "can": permissions(request.user, sim),
+        "share_form": sharing.form_for(request.user, sim),
+        "baseline": sim.baseline.select_related("programme"),
+        "scenario": sim.scenario.select_related("programme"),
+    }
+    if sim.status == "done" and sim.result:
+        text = {
+            "incidence": _("Benefit incidence by decile: {name}"),
+            "map_title": _("Change in the poverty headcount (P0) by province"),
+            "map_legend": _("Change in P0 (percentage points)"),
+        }
+        with words.use(chart_words()):
+            context["view"] = comparison.build(sim.result, text)
+    return render(request, "programmes/simulation.html", context)
+
+
+@login_required
+def simulation_status(request: HttpRequest, pk: int) -> JsonResponse:
+    sim = get_simulation(request.user, pk)
+    return JsonResponse(
+        {"status": sim.status, "progress": sim.progress, "message": "", "error": sim.error}
+    )
+
+
+@login_required
+def simulation_export(request: HttpRequest, pk: int) -> HttpResponse:
+    sim = get_simulation(request.user, pk)
+    if sim.status != "done" or not sim.result:
+        raise Http404
+    from django.db import transaction
+
+    with transaction.atomic():
+        record(Action.EXPORT, actor=request.user, obj=sim, request=request, after={"format": "csv"})
+    response = HttpResponse(comparison.to_csv(sim.result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="setara-simulation-{sim.pk}.csv"'
+    return response
