@@ -28,6 +28,9 @@ from ninja import File, Form, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
+from programmes import comparison
+from programmes.access import get_programme, get_simulation
+from programmes.models import Programme, Simulation
 
 from setara.errors import SetaraError
 
@@ -283,3 +286,92 @@ def delete_analysis(request: HttpRequest, analysis_id: int) -> Status:
     analysis = get_analysis(request.user, analysis_id, "delete")
     analysis_actions.delete(request.user, analysis, request)
     return Status(204, None)
+
+
+class ProgrammeVersionOut(Schema):
+    number: int
+    spec: str
+    template: str
+    note: str
+    created_at: datetime
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    description: str
+    owner: AgencyOut
+    published: bool
+    versions: list[ProgrammeVersionOut]
+
+
+class SimulationOut(Schema):
+    id: int
+    title: str
+    owner: AgencyOut
+    dataset: int
+    dataset_version: int
+    scenario_name: str
+    status: str
+    error: str
+
+
+def _programme_out(p: Programme) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "description": p.description,
+        "owner": p.owner,
+        "published": p.published,
+        "versions": list(p.versions.all()),
+    }
+
+
+def _simulation_out(s: Simulation) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "owner": s.owner,
+        "dataset": s.dataset_version.dataset_id,
+        "dataset_version": s.dataset_version.number,
+        "scenario_name": s.scenario_name,
+        "status": s.status,
+        "error": s.error,
+    }
+
+
+@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"])
+def list_programmes(request: HttpRequest) -> list[dict[str, Any]]:
+    found = readable(request.user, Programme.objects.select_related("owner"))
+    return [_programme_out(p) for p in found.prefetch_related("versions")]
+
+
+@api.get("/programmes/{programme_id}", response=ProgrammeOut, tags=["programmes"])
+def programme_detail(request: HttpRequest, programme_id: int) -> dict[str, Any]:
+    return _programme_out(get_programme(request.user, programme_id))
+
+
+@api.get("/simulations/{simulation_id}", response=SimulationOut, tags=["programmes"])
+def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any]:
+    return _simulation_out(get_simulation(request.user, simulation_id))
+
+
+@api.get(
+    "/simulations/{simulation_id}/results",
+    tags=["programmes"],
+    summary="Every simulation table as JSON (format=json) or stacked CSV (format=csv)",
+)
+def simulation_results(request: HttpRequest, simulation_id: int, format: str = "json") -> Any:
+    sim = get_simulation(request.user, simulation_id)
+    if sim.status != RunStatus.DONE or not sim.result:
+        raise HttpError(409, f"the simulation is {sim.status}, results are not ready")
+    analysis_actions.record_export(request.user, sim, f"api-{format}", request)
+    if format == "csv":
+        response = HttpResponse(
+            comparison.to_csv(sim.result), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="simulation-{sim.pk}.csv"'
+        return response
+    if format != "json":
+        raise HttpError(400, "format must be json or csv")
+    return sim.result

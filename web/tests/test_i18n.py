@@ -31,7 +31,8 @@ def read_po(path: Path) -> list[tuple[str, str, list[str]]]:
                 parts[current].append(ast.literal_eval(line))
         if "msgid" in parts:
             msgstr = "".join(parts.get("msgstr", parts.get("msgstr[0]", [""])))
-            entries.append(("".join(parts["msgid"]), msgstr, flags))
+            context = "".join(parts.get("msgctxt", []))
+            entries.append(("".join(parts["msgid"]), msgstr, [*flags, f"context:{context}"]))
     return entries
 
 
@@ -46,10 +47,15 @@ def test_catalogue_is_complete(catalogue):
     assert [msgid for msgid, _, flags in catalogue if "fuzzy" in flags] == []
 
 
+def _translated(msgid: str, flags: list[str]) -> str:
+    context = next(f for f in flags if f.startswith("context:"))[len("context:") :]
+    return translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+
+
 def test_compiled_catalogue_is_current(catalogue):
     assert (LC_MESSAGES / "django.mo").is_file()
     with translation.override("id"):
-        stale = [m for m, s, _ in catalogue if translation.gettext(m) != s]
+        stale = [m for m, s, flags in catalogue if _translated(m, flags) != s]
     assert stale == []
 
 
