@@ -29,6 +29,7 @@ from setara.measures.base import Measure, MeasureData
 from setara.measures.inequality import GeneralizedEntropy, Gini
 from setara.measures.poverty import FGT, PovertyLine
 from setara.measures.quantiles import ShareRatio
+from setara.programmes.impact import cell_totals, fgt_values, variance_from_totals, view_parts
 from setara.programmes.population import Population
 from setara.results import ReliabilityRule, build_frame
 
@@ -72,7 +73,12 @@ class Domains:
 @dataclass
 class DistributionEngine:
     """Estimates, influence values and variances of the impact measures, cached per welfare
-    vector and domain coding so that every comparison reuses the sorts and linearizations."""
+    vector and domain coding so that every comparison reuses the sorts and linearizations.
+
+    A comparison needs, per view, the estimates and the (PSU, domain) cell totals of the
+    deviates (:mod:`.impact`): the 1-D deviates and sorted layouts are dropped once a view is
+    done, so memory stays a few vectors per welfare vector, not per view and measure.
+    """
 
     pop: Population
     level: float = 0.95
@@ -83,6 +89,9 @@ class DistributionEngine:
     _vectors: dict[str, FloatArray] = field(default_factory=dict)
     _orders: dict[str, IntArray] = field(default_factory=dict)
     _variances: dict[tuple[str, str, str], FloatArray] = field(default_factory=dict)
+    _fgt: dict[str, dict[str, tuple[FloatArray, FloatArray]]] = field(default_factory=dict)
+    _done: set[tuple[str, str]] = field(default_factory=set)
+    measures: list[tuple[str, Measure]] = field(default_factory=impact_measures)
 
     def add(self, key: str, welfare: FloatArray) -> None:
         self._vectors[key] = welfare
@@ -108,36 +117,60 @@ class DistributionEngine:
         return cached
 
     def prepare(self, pairs: Sequence[tuple[str, Domains]]) -> None:
-        """Linearize every measure on every (welfare, domains) view, concurrently."""
-        jobs = [
-            (label, m, key, dom)
-            for key, dom in pairs
-            for label, m in impact_measures()
-            if (label, key, dom.name) not in self._parts
-        ]
-        for key, dom in pairs:  # sorted layouts first: shared by the measures of a view
-            view = self._view(key, dom)
-            _ = view.sorted, view.w_sorted, view.y_sorted
-        workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, len(jobs)))
+        """Estimates and variance parts of every measure on every (welfare, domains) view: one
+        sort per welfare vector, then one job per view, on all cores (NumPy releases the GIL
+        in the kernels)."""
+        todo = [(key, dom) for key, dom in pairs if (key, dom.name) not in self._done]
+        keys = list(dict.fromkeys(key for key, _ in todo))
+        _ = self.pop.person_weight  # cached before the threads start
+        workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, len(todo)))
+        if workers == 1:
+            for key in keys:
+                self._sort(key)
+            for key, dom in todo:
+                self._linearize_view(key, dom)
+            return
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda job: self._estimate(*job), jobs))
+            list(pool.map(self._sort, keys))
+            list(pool.map(lambda job: self._linearize_view(*job), todo))
 
-    def _estimate(self, label: str, m: Measure, key: str, dom: Domains) -> tuple[FloatArray, ...]:
-        """Estimate per domain and its 'deviates': weighted influence values (linearization)
-        or replicate estimates (domains x replicates)."""
-        cache_key = (label, key, dom.name)
-        if cache_key not in self._parts:
-            view = self._view(key, dom)
-            design = self.pop.design
-            if design is not None and design.replicates is not None:
+    def _sort(self, key: str) -> None:
+        """The value order of a welfare vector and its FGT values (shared by every coding)."""
+        y = self._vectors[key]
+        if key not in self._orders:
+            self._orders[key] = np.argsort(y, kind="stable")
+        if key not in self._fgt:
+            pop = self.pop
+            self._fgt[key] = fgt_values(y, pop.person_weight, pop.poverty_line, self.measures)
+
+    def _linearize_view(self, key: str, dom: Domains) -> None:
+        """Every measure on one view: the estimate per domain, and what the variance of any
+        comparison needs (cell totals of the deviates, or replicate estimates)."""
+        if (key, dom.name) in self._done:
+            return
+        self._sort(key)
+        view = self._view(key, dom)
+        design = self.pop.design
+        if design is not None and design.replicates is not None:
+            for label, m in self.measures:
                 est = m.replicate(view, view.weights[:, None])[:, 0]
-                deviates = m.replicate_all(design.replicates, view)
-            else:
-                lin = m.linearize(view)
-                est = lin.estimate
-                deviates = view.weights * lin.influence
-            self._parts[cache_key] = (est, deviates)
-        return self._parts[cache_key]
+                self._parts[(label, key, dom.name)] = (
+                    est,
+                    m.replicate_all(design.replicates, view),
+                )
+        else:
+            for label, (est, deviates) in view_parts(view, self.measures, self._fgt[key]).items():
+                totals = np.empty(0) if design is None else cell_totals(design, dom.codes, dom.n,
+                                                                        deviates)  # fmt: skip
+                self._parts[(label, key, dom.name)] = (est, totals)
+        del self._data[(key, dom.name)]  # the sorted layout is no longer needed
+        self._done.add((key, dom.name))
+
+    def _estimate(self, label: str, key: str, dom: Domains) -> tuple[FloatArray, FloatArray]:
+        """Estimate per domain and its variance parts: cell totals of the weighted influence
+        values (linearization) or replicate estimates (domains x replicates)."""
+        self._linearize_view(key, dom)
+        return self._parts[(label, key, dom.name)]
 
     def compare(
         self,
@@ -150,9 +183,9 @@ class DistributionEngine:
     ) -> pl.DataFrame:
         """Rows for every measure and domain: ``before``, ``after`` and ``after - before``."""
         frames: list[pl.DataFrame] = []
-        for label, m in impact_measures():
-            est0, dev0 = self._estimate(label, m, before, dom)
-            est1, dev1 = self._estimate(label, m, after, dom)
+        for label, m in self.measures:
+            est0, dev0 = self._estimate(label, before, dom)
+            est1, dev1 = self._estimate(label, after, dom)
             estimates, variances = [], []
             for stage in stages:
                 if stage == "before":
@@ -174,13 +207,13 @@ class DistributionEngine:
             self._variances[cache_key] = self._variance(deviates, est, dom)
         return self._variances[cache_key]
 
-    def _variance(self, deviates: FloatArray, estimate: FloatArray, dom: Domains) -> FloatArray:
+    def _variance(self, parts: FloatArray, estimate: FloatArray, dom: Domains) -> FloatArray:
         design = self.pop.design
         if design is None:
             return np.full(dom.n, np.nan)
         if design.replicates is not None:
-            return design.replicates.variance(deviates, estimate)
-        return design.variance(dom.codes, dom.n, deviates)
+            return design.replicates.variance(parts, estimate)
+        return variance_from_totals(design, dom.codes, dom.n, parts)
 
     def _frame(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from setara.programmes.expressions import BOOL, parse_expression
 from setara.programmes.population import PERIODS, Population
 from setara.programmes.rules import Context, Outcome, apply_programme, check_programme
 from setara.programmes.spec import Programme, read_programmes, to_date
-from setara.programmes.tables import programme_tables, winners_losers
+from setara.programmes.tables import TableCells, programme_tables, winners_losers
 
 __all__ = ["Scenario", "Simulation", "read_scenario", "run_programmes", "simulate"]
 
@@ -149,18 +150,34 @@ def ordered(programmes: Sequence[Programme]) -> list[Programme]:
 
 
 def run_programmes(
-    pop: Population, programmes: Sequence[Programme], *, date: dt.date, seed: int, name: str
+    pop: Population,
+    programmes: Sequence[Programme],
+    *,
+    date: dt.date,
+    seed: int,
+    name: str,
+    reuse: Run | None = None,
 ) -> Run:
-    """Apply ``programmes`` in dependency order; welfare after the cash benefits."""
+    """Apply ``programmes`` in dependency order; welfare after the cash benefits.
+
+    A programme equal to one of ``reuse`` (a run on the same population, date and seed) whose
+    referenced programmes are reused too has the same outcome: it is taken, not recomputed.
+    """
     plan = ordered(programmes)
     for p in plan:
         check_programme(pop, p, date)
     outcomes: dict[str, Outcome] = {}
+    reused: set[str] = set()
     welfare = pop.welfare.copy()
     notes: list[str] = []
     per_period = PERIODS[pop.welfare_period]
     for p in plan:
-        out = apply_programme(pop, p, date, outcomes, seed=seed)
+        prior = reuse.outcomes.get(p.id) if reuse is not None else None
+        if prior is not None and prior.programme == p and p.references <= reused:
+            out = prior
+            reused.add(p.id)
+        else:
+            out = apply_programme(pop, p, date, outcomes, seed=seed)
         outcomes[p.id] = out
         notes.extend(f"{name}: {n}" for n in out.notes)
         if p.in_welfare:
@@ -200,19 +217,26 @@ def simulate(
     ``seed`` keys the take-up draws (with each programme's id and unit id).
     """
     day = to_date(date)
-    runs = [run_programmes(pop, baseline, date=day, seed=seed, name=BASELINE)]
     names = {BASELINE}
     for sc in scenarios:
         if sc.name in names:
             raise ProgrammeError(f"scenario names must be unique; {sc.name!r} is repeated")
         names.add(sc.name)
-        runs.append(run_programmes(pop, sc.applied_to(baseline), date=day, seed=seed, name=sc.name))
     domains = group_domains(pop, groups)
     engine = DistributionEngine(pop, level=level)
     engine.add("before", pop.welfare)
+    # the measures before the programmes are computed while the programmes run
+    with ThreadPoolExecutor(max_workers=1) as background:
+        before = background.submit(engine.prepare, [("before", dom) for dom in domains])
+        runs = [run_programmes(pop, baseline, date=day, seed=seed, name=BASELINE)]
+        for sc in scenarios:
+            programmes = sc.applied_to(baseline)
+            runs.append(run_programmes(pop, programmes, date=day, seed=seed, name=sc.name,
+                                       reuse=runs[0]))  # fmt: skip
+        before.result()
     for run in runs:
         engine.add(run.name, run.welfare)
-    engine.prepare([(key, dom) for key in ["before", *(r.name for r in runs)] for dom in domains])
+    engine.prepare([(run.name, dom) for run in runs for dom in domains])
     impact: list[pl.DataFrame] = []
     for run in runs:
         for dom in domains:
@@ -224,7 +248,11 @@ def simulate(
                 )  # fmt: skip
             for r in rows:
                 impact.append(r.with_columns(pl.lit(run.name).alias("scenario")))
-    tables = [programme_tables(pop, run.name, run.outcomes, run.welfare, domains) for run in runs]
+    cells = TableCells.build(pop, domains[1:])
+    tables = [
+        programme_tables(pop, run.name, run.outcomes, run.welfare, domains, cells=cells)
+        for run in runs
+    ]
     winners = [winners_losers(pop, runs[0].welfare, run.welfare, run.name) for run in runs[1:]]
     return Simulation(
         population=pop,

@@ -1,0 +1,188 @@
+"""The impact measures of one welfare vector and domain coding, computed together.
+
+:class:`~setara.programmes.change.DistributionEngine` needs, for every (welfare vector, domain
+coding) view, each impact measure's estimate per domain and its *deviates* (weight times
+influence value, in row order), and the design variance of sums of deviates. Measure by measure
+(``Measure.linearize`` and ``SurveyDesign.variance``: :func:`reference_parts`, kept as the
+reference) the calls repeat work that depends on neither the measure nor the coding:
+
+- FGT with a fixed line: the values ``g(y, z)`` and ``w g`` depend on the welfare vector only,
+  so they are computed once and each coding only sums them by domain;
+- Palma's two quantiles (p = 0.4 and 0.9) share the cumulative weights, the group totals and
+  the kernel bandwidth (convey's ``h``), computed once per view;
+- the variance of a change ``theta_1 - theta_0`` needs the (PSU, domain) cell totals of
+  ``d_1 - d_0``, which are the differences of the cell totals of each vector: those are
+  computed once per view and measure (:func:`cell_totals`) instead of once per comparison.
+
+Everything else is the measures' own code on the same arrays in the same order, so estimates,
+deviates and level variances are bit for bit those of the reference path; variances of changes
+differ by the rounding of regrouped sums (within 1e-13 relative). ``tests/test_programme_fast``
+checks both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from setara.design import SurveyDesign
+from setara.kernels.distribution import CDF_TIE, SQRT_2PI, bandwidth
+from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_sum
+from setara.kernels.variance import DomainCells, domain_covariance
+from setara.measures.base import Measure, MeasureData
+from setara.measures.poverty import FGT
+from setara.measures.quantiles import QuantileParts, ShareRatio
+
+__all__ = [
+    "cell_totals",
+    "fgt_values",
+    "reference_parts",
+    "variance_from_totals",
+    "view_parts",
+]
+
+Parts = dict[str, tuple[FloatArray, FloatArray]]  # label -> (estimate, deviates)
+# exp(-u^2/2) is exactly 0 in float64 for |u| > 38.6; 41 bandwidths leave room for rounding
+WINDOW = 41.0
+
+
+def reference_parts(view: MeasureData, measures: Sequence[tuple[str, Measure]]) -> Parts:
+    """Estimates and deviates measure by measure (``Measure.linearize``): the reference."""
+    out: Parts = {}
+    for label, m in measures:
+        lin = m.linearize(view)
+        out[label] = (lin.estimate, view.weights * lin.influence)
+    return out
+
+
+def fgt_values(
+    y: FloatArray, weights: FloatArray, line: FloatArray, measures: Sequence[tuple[str, Measure]]
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """``(g, w g)`` of every FGT with a fixed line: the same for every domain coding."""
+    out = {}
+    for label, m in measures:
+        if isinstance(m, FGT) and m.line.kind != "relative":
+            g = m._value(y, line)
+            out[label] = (g, weights * g)
+    return out
+
+
+def view_parts(
+    view: MeasureData,
+    measures: Sequence[tuple[str, Measure]],
+    fgt: dict[str, tuple[FloatArray, FloatArray]],
+) -> Parts:
+    """:func:`reference_parts` sharing work across measures; ``fgt`` from :func:`fgt_values`.
+
+    Every row of the view must be in a domain (codes ``>= 0``), as the engine's codings are.
+    """
+    w = view.weights
+    codes, n = view.domain, view.n_domains
+    palma = [m for _, m in measures if isinstance(m, ShareRatio)]
+    if palma:
+        _share_quantiles(view, sorted({p for m in palma for p in (m.lower, m.upper)}))
+    out: Parts = {}
+    for label, m in measures:
+        if label in fgt:
+            g, wg = fgt[label]
+            n_total = view.population_size
+            est = group_sum(codes, wg, n) / n_total
+            out[label] = (est, w * ((g - est[codes]) / n_total[codes]))
+            continue
+        lin = m.linearize(view)
+        out[label] = (lin.estimate, w * lin.influence)
+    return out
+
+
+def _share_quantiles(view: MeasureData, probabilities: Sequence[float]) -> None:
+    """Put the quantile parts of every ``p`` in the view's memo, computed as
+    :func:`setara.measures.quantiles.quantile_parts` does but sharing the cumulative weights,
+    the group totals and the bandwidth."""
+    sg, ys, ws = view.sorted, view.y_sorted, view.w_sorted
+    needed = [p for p in probabilities if 0.0 < p < 1.0 and ("quantile_parts", p) not in view.memo]
+    if not needed:
+        return
+    cw = sg.cumsum(ws[:, None])[:, 0]
+    total = sg.sum(ws[:, None])[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = cw / total[sg.codes]
+    h = bandwidth(ys, ws, sg.codes, sg.n_groups)
+    n_total = sg.sum(ws)
+    nonempty = np.flatnonzero(sg.counts > 0)
+    for p in needed:
+        # the smallest position whose CDF reaches p (R survey's qrule="math"): with weights >= 0
+        # the CDF rises within a group, so a binary search finds it
+        q = np.full(sg.n_groups, np.nan)
+        for g in nonempty:
+            start, stop = int(sg.starts[g]), int(sg.starts[g] + sg.counts[g])
+            first = stop  # no weight: no position reaches p, the group's largest value
+            if total[g] > 0:
+                first = start + int(np.searchsorted(frac[start:stop], p - CDF_TIE, side="left"))
+            q[g] = ys[min(first, stop - 1)]
+        density, tail = _kernel_densities(sg, ys, ws, q, h)
+        parts = QuantileParts(p=p, q=q, n_total=n_total, h=h, below=ys <= q[sg.codes],
+                              density=density, tail_density=tail, codes=sg.codes)  # fmt: skip
+        view.memo[("quantile_parts", p)] = parts  # the key quantile_parts() looks up
+
+
+def _kernel_densities(
+    sg: SortedGroups, ys: FloatArray, ws: FloatArray, at: FloatArray, h: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`~setara.kernels.distribution.kernel_densities` on the sorted layout, summing
+    only the rows within ``WINDOW`` bandwidths of ``at[g]``: beyond, the Gaussian kernel
+    underflows to exactly zero, and adding zeros leaves every (sequential) sum unchanged."""
+    n = sg.n_groups
+    total = np.bincount(sg.codes, weights=ws, minlength=n)
+    dens_sum, tail_sum = np.zeros(n), np.zeros(n)
+    for g in np.flatnonzero(sg.counts > 0):
+        lo, hi = int(sg.starts[g]), int(sg.starts[g] + sg.counts[g])
+        if np.isfinite(h[g]) and h[g] > 0 and np.isfinite(at[g]):
+            group = ys[lo:hi]
+            reach = WINDOW * h[g]
+            lo, hi = (lo + int(np.searchsorted(group, at[g] - reach, side="left")),
+                      lo + int(np.searchsorted(group, at[g] + reach, side="right")))  # fmt: skip
+        u = at[g] - ys[lo:hi]
+        with np.errstate(divide="ignore", invalid="ignore"):  # h = 0: one value, NaN density
+            u /= h[g]
+        wk = np.exp(-0.5 * u * u)
+        wk *= ws[lo:hi]
+        wk /= SQRT_2PI
+        codes = sg.codes[lo:hi]
+        dens_sum[g] = np.bincount(codes, weights=wk, minlength=n)[g]
+        wk *= ys[lo:hi]
+        tail_sum[g] = np.bincount(codes, weights=wk, minlength=n)[g]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return dens_sum / (total * h), tail_sum / h
+
+
+def cell_totals(design: SurveyDesign, codes: IntArray, n: int, deviates: FloatArray) -> FloatArray:
+    """Totals of ``deviates`` in every (unit, domain) cell of every stage, concatenated."""
+    # the engine's cells have no row outside every domain: bincount needs no shift (group_sum)
+    cells = design.cells(codes, n)
+    return np.concatenate([np.bincount(c.cell, weights=deviates, minlength=c.n_cells)
+                           for c in cells])  # fmt: skip
+
+
+def variance_from_totals(
+    design: SurveyDesign, codes: IntArray, n: int, totals: FloatArray
+) -> FloatArray:
+    """``SurveyDesign.variance`` of the deviates whose :func:`cell_totals` are ``totals``.
+
+    The stage kernel is run on the cell totals with each cell as its own cell: the first
+    step of :func:`~setara.kernels.variance.domain_covariance` (summing rows into cells) then
+    returns the totals unchanged.
+    """
+    var = np.zeros(n)
+    start = 0
+    for stage, cells in zip(design.stages, design.cells(codes, n), strict=True):
+        t = totals[start : start + cells.n_cells]
+        start += cells.n_cells
+        var += domain_covariance(stage, _as_cells(cells), n, t)
+    return np.maximum(var, 0.0)
+
+
+def _as_cells(cells: DomainCells) -> DomainCells:
+    """The same cells indexed by themselves (row ``i`` is cell ``i``)."""
+    return dataclasses.replace(cells, cell=np.arange(cells.n_cells, dtype=np.int64))
