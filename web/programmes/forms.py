@@ -24,6 +24,8 @@ class ProgrammeForm(forms.Form):
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        if len(agencies) == 1:
+            self.fields["agency"].initial = agencies[0]
 
 
 class VersionForm(forms.Form):

@@ -167,6 +167,28 @@ def test_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
     assert response is not None and response.status == 404
 
 
+def test_programme_lab_walkthrough(server: str, browser: object) -> None:
+    """Programmes from templates, a simulation run by the worker, the comparison page."""
+    page = _login(browser, server, "manajer.bappenas")
+    for template, name in (("pkh", "PKH browser"), ("pip", "PIP browser")):
+        page.goto(f"{server}/programmes/new/?template={template}")
+        assert "figures_date" in page.input_value("textarea[name=spec]")
+        page.fill("input[name=name]", name)
+        page.click("#save-programme")
+        page.wait_for_selector("#save-version")
+    page.goto(f"{server}/simulations/new/")
+    page.fill("input[name=title]", "PIP on PKH, browser")
+    page.select_option("select[name=dataset_version]", index=1)
+    page.locator("#id_baseline").get_by_label("PKH browser v1").check()
+    page.locator("#id_scenario").get_by_label("PIP browser v1").check()
+    page.fill("input[name=scenario_name]", "pip")
+    page.click("#simulate")
+    page.wait_for_selector("#impact-table", timeout=120_000)
+    assert page.locator("figure.map svg path").count() >= 33
+    assert page.locator("#programme-table tbody tr").count() >= 3
+    assert page.locator("#winners-table tbody tr").count() == 11  # 10 deciles and all
+
+
 A11Y_CHECK = """() => {
   const problems = [];
   if (!['id', 'en'].includes(document.documentElement.lang)) problems.push('html lang');
