@@ -61,3 +61,32 @@ def test_non_admins_cannot_manage_members(world: dict[str, Any], as_persona: Any
         assert response.status_code == status, persona
     membership.user.refresh_from_db()
     assert membership.user.is_active
+
+
+def test_first_admin_from_the_command_line(db: Any, monkeypatch: Any) -> None:
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("SETARA_ADMIN_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command(
+            "create_admin",
+            username="root.admin",
+            agency_slug="bps-jatim",
+            agency_name="BPS Provinsi Jawa Timur",
+            agency_kind="statistics",
+        )
+    assert not get_user_model().objects.filter(username="root.admin").exists()
+    monkeypatch.setenv("SETARA_ADMIN_PASSWORD", "Kuat-Sekali-2026!")
+    call_command(
+        "create_admin",
+        username="root.admin",
+        agency_slug="bps-jatim",
+        agency_name="BPS Provinsi Jawa Timur",
+        agency_kind="statistics",
+    )
+    user = get_user_model().objects.get(username="root.admin")
+    assert user.is_superuser and user.check_password("Kuat-Sekali-2026!")
+    assert Membership.objects.get(user=user).role == "admin"
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_admin", username="root.admin", agency_slug="x", agency_name="X")
