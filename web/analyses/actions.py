@@ -14,7 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from analyses.compute import available_breakdowns
-from analyses.models import Analysis, Report, Status
+from analyses.models import Analysis, Report, Status, run_job
+from analyses.tasks import run_analysis
 
 
 def create(
@@ -56,14 +57,9 @@ def create(
             after=snapshot(analysis, ["title", "dimension", "breakdowns", "dataset_version"]),
         )
         if not run_now:
-            from analyses.tasks import run_analysis
-
-            transaction.on_commit(lambda: run_analysis.enqueue(analysis.pk))
+            run_job(run_analysis, analysis, now=False)
     if run_now:
-        from analyses.tasks import run_analysis
-
-        run_analysis.call(analysis.pk)
-        analysis.refresh_from_db()
+        run_job(run_analysis, analysis, now=True)
     return analysis
 
 
@@ -83,9 +79,7 @@ def rerun(user: Any, analysis: Analysis, request: HttpRequest | None = None) -> 
             before={"status": analysis.status},
             after={"status": Status.QUEUED},
         )
-        from analyses.tasks import run_analysis
-
-        transaction.on_commit(lambda: run_analysis.enqueue(analysis.pk))
+        run_job(run_analysis, analysis, now=False)
     analysis.refresh_from_db()
     return analysis
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from agencies.models import Shareable
 from datasets.models import DatasetVersion
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,16 +23,9 @@ class Status(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class Analysis(Shareable):
-    title = models.CharField(_("title"), max_length=200)
-    dataset_version = models.ForeignKey(
-        DatasetVersion,
-        on_delete=models.PROTECT,
-        related_name="analyses",
-        verbose_name=_("dataset version"),
-    )
-    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
-    breakdowns = models.JSONField(_("breakdowns"), default=list)
+class Job(models.Model):
+    """A computation run by the task worker: its state, progress and stored result."""
+
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -40,6 +35,30 @@ class Analysis(Shareable):
     result = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def run_job(task: Any, job: Job, *, now: bool) -> None:
+    """Queue ``task`` for ``job`` once the current transaction commits, or run it here."""
+    if now:
+        task.call(job.pk)
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: task.enqueue(job.pk))
+
+
+class Analysis(Shareable, Job):
+    title = models.CharField(_("title"), max_length=200)
+    dataset_version = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.PROTECT,
+        related_name="analyses",
+        verbose_name=_("dataset version"),
+    )
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    breakdowns = models.JSONField(_("breakdowns"), default=list)
 
     class Meta:
         ordering = ["-created_at"]

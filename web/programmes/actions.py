@@ -8,6 +8,7 @@ from typing import Any
 from agencies.access import check, has_role
 from agencies.actions import next_number
 from agencies.models import Agency, Role
+from analyses.models import run_job
 from audit.actions import record, snapshot
 from audit.models import Action
 from datasets.actions import NotAllowed
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 
 from programmes import specs
 from programmes.models import Programme, ProgrammeVersion, Simulation
+from programmes.tasks import run_simulation
 
 
 def create(
@@ -159,14 +161,9 @@ def simulate(
             },
         )
         if not run_now:
-            from programmes.tasks import run_simulation
-
-            transaction.on_commit(lambda: run_simulation.enqueue(sim.pk))
+            run_job(run_simulation, sim, now=False)
     if run_now:
-        from programmes.tasks import run_simulation
-
-        run_simulation.call(sim.pk)
-        sim.refresh_from_db()
+        run_job(run_simulation, sim, now=True)
     return sim
 
 

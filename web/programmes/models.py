@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agencies.models import Shareable
-from analyses.models import Status
+from analyses.models import Job
 from datasets.models import DatasetVersion
 from django.conf import settings
 from django.db import models
@@ -47,7 +47,7 @@ class ProgrammeVersion(models.Model):
         return f"{self.programme.name} v{self.number}"
 
 
-class Simulation(Shareable):
+class Simulation(Shareable, Job):
     """A baseline set of programmes against a scenario, simulated on one dataset version."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -59,12 +59,6 @@ class Simulation(Shareable):
     scenario_name = models.CharField(_("scenario name"), max_length=60, default="scenario")
     date = models.DateField(_("parameters in force on"), null=True, blank=True)
     groups = models.TextField(_("groups"), blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    result = models.JSONField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
