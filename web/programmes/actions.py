@@ -123,6 +123,8 @@ def simulate(
     scenario_name: str = "scenario",
     date: dt.date | None = None,
     groups: str = "",
+    proxies: str = "",
+    categorical: str = "",
     request: HttpRequest | None = None,
     run_now: bool = False,
 ) -> Simulation:
@@ -145,6 +147,8 @@ def simulate(
             scenario_name=scenario_name or "scenario",
             date=date,
             groups=groups,
+            proxies=proxies,
+            categorical=categorical,
         )
         sim.baseline.set(baseline)
         sim.scenario.set(scenario)

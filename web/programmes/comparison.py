@@ -130,6 +130,11 @@ def build(result: dict[str, Any], text: Mapping[str, str] = TEXT) -> dict[str, A
         "map": drawn,
         "regions": regions,
         "winners": tables["winners"],
+        "verdict": tables.get("verdict", []),
+        "fgt1_verdict": next(
+            (r for r in tables.get("verdict", []) if r["objective"] == "fgt1"), None
+        ),
+        "targeting": tables.get("targeting", []),
         "notes": result.get("notes", []),
         "scenario": result["scenario"],
         "households": result.get("households"),

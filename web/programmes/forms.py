@@ -63,6 +63,19 @@ class SimulationForm(forms.Form):
         "disability = any(disability)\nurban = urban",
     )
 
+    proxies = forms.CharField(
+        label=_("PMT proxies to compare targeting methods (comma-separated; blank: skip)"),
+        required=False,
+        max_length=500,
+        initial="members, urban, count(age < 15), any(disability), head_female",
+    )
+    categorical = forms.CharField(
+        label=_("Categorical rule to compare"),
+        required=False,
+        max_length=300,
+        initial="any(age < 7) or head_female",
+    )
+
     def __init__(self, *args: Any, versions: Any, programme_versions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dataset_version"].queryset = versions  # type: ignore[attr-defined]

@@ -59,6 +59,8 @@ class Simulation(Shareable, Job):
     scenario_name = models.CharField(_("scenario name"), max_length=60, default="scenario")
     date = models.DateField(_("parameters in force on"), null=True, blank=True)
     groups = models.TextField(_("groups"), blank=True)
+    proxies = models.CharField(_("PMT proxies"), max_length=500, blank=True)
+    categorical = models.CharField(_("categorical rule"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,7 +10,15 @@ import polars as pl
 import yaml
 
 from setara.errors import SetaraError
-from setara.programmes import Population, Programme, Scenario, read_programmes, simulate
+from setara.programmes import (
+    Population,
+    Programme,
+    Scenario,
+    budget_verdict,
+    compare_targeting,
+    read_programmes,
+    simulate,
+)
 from setara.programmes.templates import template_names, template_spec
 
 
@@ -76,8 +84,12 @@ def run(
     scenario_name: str,
     date: dt.date | None,
     groups: dict[str, str],
+    proxies: list[str] | None = None,
+    categorical: str = "",
 ) -> dict[str, Any]:
-    """Simulate and return every table as JSON-ready rows."""
+    """Simulate and return every table as JSON-ready rows, with the budget verdict (what the
+    scenario's extra budget could achieve at best) and, given PMT ``proxies``, targeting
+    methods compared with that same budget."""
     if "welfare" not in mapping or "weight" not in mapping:
         raise SpecError("the dataset version needs the welfare and weight roles mapped")
     if "poverty_line" not in mapping:
@@ -102,9 +114,27 @@ def run(
         groups=groups,
     )
     tables = {name: _rows(table) for name, table in sim.tables().items()}
+    notes = list(sim.notes)
+    try:
+        verdict = budget_verdict(sim, scenario_name)
+        tables["verdict"] = _rows(verdict)
+    except SetaraError as exc:
+        notes.append(f"budget verdict not computed: {exc}")
+        verdict = None
+    if proxies and verdict is not None:
+        try:
+            compared = compare_targeting(
+                population,
+                budget=float(verdict["budget"][0]),
+                proxies=proxies,
+                categorical=categorical or None,
+            )
+            tables["targeting"] = _rows(compared)
+        except SetaraError as exc:
+            notes.append(f"targeting comparison not computed: {exc}")
     return {
         "tables": tables,
-        "notes": sim.notes,
+        "notes": notes,
         "scenario": scenario_name,
         "households": population.n_households,
         "persons": population.n_persons,

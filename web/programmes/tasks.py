@@ -29,6 +29,8 @@ def run_simulation(simulation_id: int) -> str:
             scenario_name=sim.scenario_name,
             date=sim.date,
             groups=specs.parse_groups(sim.groups),
+            proxies=[p.strip() for p in sim.proxies.split(",") if p.strip()],
+            categorical=sim.categorical,
         )
     except SetaraError as exc:
         _finish(sim.pk, Status.FAILED, error=str(exc))

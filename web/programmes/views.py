@@ -171,6 +171,8 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
                 scenario_name=data["scenario_name"],
                 date=data["date"],
                 groups=data["groups"],
+                proxies=data["proxies"],
+                categorical=data["categorical"],
                 request=request,
             )
         except (NotAllowed, SetaraError) as exc:

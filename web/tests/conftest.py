@@ -96,6 +96,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, survey_bytes: 
             title="Alpha simulation",
             scenario_name="pip",
             groups="female_head = head_female",
+            proxies="members, urban, count(age < 15)",
+            categorical="any(age < 7) or head_female",
             run_now=True,
         )
         for obj in (version.dataset, analysis, report, pkh.programme, simulation):

@@ -101,6 +101,9 @@ def test_comparison_page(world: dict[str, Any], as_persona: Any) -> None:
         'id="programme-table"',
         'id="impact-table"',
         'id="winners-table"',
+        'id="verdict-table"',
+        'id="targeting-table"',
+        'id="verdict"',
         'figure class="map"',
         "Benefit incidence by decile: pip",
     ):
@@ -108,7 +111,15 @@ def test_comparison_page(world: dict[str, Any], as_persona: Any) -> None:
     assert page.count("<svg") >= 3
     csv = as_persona("reader").get(f"/simulations/{world['simulation'].pk}/export.csv")
     tables = set(pl.read_csv(csv.content, infer_schema=False)["table"].unique())
-    assert tables == {"programmes", "distribution", "regions", "impact", "winners"}
+    assert tables == {
+        "programmes",
+        "distribution",
+        "regions",
+        "impact",
+        "winners",
+        "verdict",
+        "targeting",
+    }
 
 
 def test_simulation_with_unknown_variable_fails_cleanly(world: dict[str, Any]) -> None:

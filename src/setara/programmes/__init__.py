@@ -16,6 +16,7 @@ from setara.programmes.errors import (
     UnknownVariableError,
     VariableTypeError,
 )
+from setara.programmes.lab import allocation_table, budget_verdict, compare_targeting
 from setara.programmes.population import Population
 from setara.programmes.simulate import Scenario, Simulation, read_scenario, simulate
 from setara.programmes.spec import Programme, read_programmes
@@ -32,6 +33,9 @@ __all__ = [
     "Simulation",
     "UnknownVariableError",
     "VariableTypeError",
+    "allocation_table",
+    "budget_verdict",
+    "compare_targeting",
     "load_template",
     "read_programmes",
     "read_scenario",

@@ -164,6 +164,8 @@ class Command(BaseCommand):
                 scenario_name="pip",
                 groups="female_head = head_female\nelderly = any(age >= 60)\n"
                 "disability = any(disability)\nurban = urban",
+                proxies="members, urban, count(age < 15), any(disability), head_female",
+                categorical="any(age < 7) or head_female",
                 run_now=True,
             )
             self.stdout.write(f"simulation: {sim.status} {sim.error}")
