@@ -1,0 +1,74 @@
+"""Shared pieces of the ``setara`` command line: the command group and output helpers."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from setara.errors import SetaraError
+
+FORMATS = ("table", "csv", "json")
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _progress(quiet: bool) -> Any:
+    start = time.perf_counter()
+
+    def report(done: int, total: int, label: str) -> None:
+        if quiet:
+            return
+        elapsed = time.perf_counter() - start
+        click.echo(f"[{done}/{total}] {label} ({elapsed:.1f}s)", err=True)
+
+    return report
+
+
+def _emit(frame: pl.DataFrame, fmt: str, output: str | None) -> None:
+    if fmt == "csv":
+        text = frame.write_csv()
+    elif fmt == "json":
+        records = [
+            {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in r.items()
+            }
+            for r in frame.to_dicts()
+        ]
+        text = json.dumps(records, indent=1, ensure_ascii=False) + "\n"
+    else:
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_hide_dataframe_shape=True,
+            tbl_width_chars=200,
+            fmt_str_lengths=40,
+            float_precision=6,
+            tbl_hide_column_data_types=True,
+        ):
+            text = f"{frame}\n"
+    if output:
+        path = Path(output)
+        tmp = path.with_name(path.name + ".partial")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise SetaraError(f"cannot write {output!r}: {exc.strerror or exc}") from exc
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="setara")
+def cli() -> None:
+    """Setara: survey-aware inequality, poverty and equity measurement."""
