@@ -142,13 +142,37 @@ def _fmt(value: float | None, fmt: str) -> str:
     return f"{value:.4f}" if fmt == "index" else f"{value:.3f}"
 
 
+# Report wording; the web layer passes translations (this module stays Django-free).
+PDF_TEXT = {
+    "page": "page",
+    "headline": "Headline estimates (95% confidence intervals)",
+    "indicator": "Indicator",
+    "estimate": "Estimate",
+    "ci": "95% CI",
+    "rse": "RSE",
+    "reliability": "Reliability",
+    "code": "Code",
+    "name": "Name",
+    "flag": "Flag",
+    "by": "{label} by {breakdown}",
+    "top": " (top {k} of {n})",
+    "province": "province",
+    "regency": "regency / city",
+    "flags": "Flags (BPS rule): * relative standard error 25-50%, use with caution; ! RSE above "
+    "50%, unreliable; n fewer than 30 observations.",
+}
+
+
 class _Pdf(FPDF):
     footer_text = ""
+    page_word = "page"
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("helvetica", size=7)
-        self.cell(0, 8, f"{self.footer_text}  -  page {self.page_no()}", align="C")
+        self.cell(
+            0, 8, _latin(f"{self.footer_text}  -  {self.page_word} {self.page_no()}"), align="C"
+        )
 
 
 def to_pdf(
@@ -159,9 +183,12 @@ def to_pdf(
     summary: str = "",
     svgs: list[bytes] | None = None,
     top: int = 40,
+    text: dict[str, str] | None = None,
 ) -> bytes:
     """A printable A4 report: headline table, charts, ranked regional table, notes."""
+    t = PDF_TEXT | (text or {})
     pdf = _Pdf(format="A4")
+    pdf.page_word = t["page"]
     pdf.footer_text = f"Setara - {title} - {datetime.now():%Y-%m-%d}"
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -178,8 +205,8 @@ def to_pdf(
     names = labels(result)
     _table(
         pdf,
-        "Headline estimates (95% confidence intervals)",
-        ["Indicator", "Estimate", "95% CI", "RSE", "Reliability"],
+        t["headline"],
+        [t["indicator"], t["estimate"], t["ci"], t["rse"], t["reliability"]],
         [
             [
                 names[r["indicator"]],
@@ -195,7 +222,7 @@ def to_pdf(
     for svg in svgs or []:
         if pdf.get_y() > 180:
             pdf.add_page()
-        pdf.image(io.BytesIO(svg), w=180)
+        pdf.image(io.BytesIO(latin_svg(svg)), w=180)
         pdf.ln(3)
     key = result["regional_indicators"][0]
     for breakdown in ("province", "regency"):
@@ -204,13 +231,13 @@ def to_pdf(
             continue
         rows.sort(key=lambda r: -(r["estimate"] if r["estimate"] is not None else -1e300))
         shown = rows if breakdown == "province" else rows[:top]
-        heading = f"{names[key]} by {breakdown}" + (
-            f" (top {top} of {len(rows)})" if len(shown) < len(rows) else ""
+        heading = t["by"].format(label=names[key], breakdown=t[breakdown]) + (
+            t["top"].format(k=top, n=len(rows)) if len(shown) < len(rows) else ""
         )
         _table(
             pdf,
             heading,
-            ["Code", "Name", "Estimate", "95% CI", "n", "Flag"],
+            [t["code"], t["name"], t["estimate"], t["ci"], "n", t["flag"]],
             [
                 [
                     r["group"] or "-",
@@ -229,9 +256,7 @@ def to_pdf(
     pdf.multi_cell(
         0,
         4,
-        "Flags (BPS rule): * relative standard error 25-50%, use with caution; "
-        "! RSE above 50%, unreliable; n fewer than 30 observations. "
-        + " ".join(_latin(n) for n in result.get("notes", [])),
+        _latin(t["flags"] + " " + " ".join(result.get("notes", []))),
     )
     return bytes(pdf.output())
 
@@ -240,7 +265,18 @@ def _interval(row: dict[str, Any], fmt: str) -> str:
     return f"{_fmt(row['ci_low'], fmt)} - {_fmt(row['ci_high'], fmt)}"
 
 
+LATIN = str.maketrans(
+    {"–": "-", "—": "-", "≥": ">=", "≤": "<=", "…": "...", "’": "'", "“": '"', "”": '"', "×": "x"}
+)
+
+
+def latin_svg(svg: bytes) -> bytes:
+    """The SVG with its text in Latin-1: the PDF's built-in fonts have no other glyphs."""
+    return _latin(svg.decode("utf-8")).encode("utf-8")
+
+
 def _latin(text: str) -> str:
+    text = text.translate(LATIN)
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
@@ -252,7 +288,7 @@ def _table(
     pdf.cell(0, 7, _latin(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "B", 8)
     for text, width in zip(header, widths, strict=True):
-        pdf.cell(width, 6, text, border="B")
+        pdf.cell(width, 6, _latin(text), border="B")
     pdf.ln()
     pdf.set_font("helvetica", size=8)
     for row in rows:

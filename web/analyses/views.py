@@ -19,7 +19,7 @@ from analyses import actions, exports
 from analyses.access import get_analysis, get_report
 from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
-from analyses.rendering import charts, regencies_html, results_html, tables
+from analyses.rendering import charts, localised, regencies_html, results_html, tables
 
 
 @login_required
@@ -127,14 +127,40 @@ def analysis_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+def pdf_text() -> dict[str, str]:
+    """The PDF report's wording in the active language."""
+    return {
+        "page": _("page"),
+        "headline": _("Headline estimates ({level} confidence intervals)").format(level="95%"),
+        "indicator": _("Indicator"),
+        "estimate": _("Estimate"),
+        "ci": _("{level} CI").format(level="95%"),
+        "rse": _("RSE"),
+        "reliability": _("Reliability"),
+        "code": _("Code"),
+        "name": _("Name"),
+        "flag": _("Flag"),
+        "by": _("{label} by {breakdown}"),
+        "top": _(" (top {k} of {n})"),
+        "province": _("province"),
+        "regency": _("regency / city"),
+        "flags": _(
+            "Flags (BPS rule): * relative standard error {caution}, use with caution; ! RSE "
+            "above {limit}, unreliable; n fewer than 30 observations."
+        ).format(caution="25-50%", limit="50%"),
+    }
+
+
 def _meta(analysis: Analysis) -> dict[str, str]:
     version = analysis.dataset_version
+    computed = f"{analysis.finished_at:%Y-%m-%d %H:%M %Z}" if analysis.finished_at else "-"
     return {
-        "Dataset": f"{version.dataset.name}, version {version.number} ({version.n_rows:,} rows)",
-        "Owner": analysis.owner.name,
-        "Dimension": analysis.get_dimension_display(),
-        "Computed": f"{analysis.finished_at:%Y-%m-%d %H:%M %Z}" if analysis.finished_at else "-",
-        "Software": "Setara (design-based standard errors, BPS reliability rule)",
+        _("Dataset"): _("%(name)s, version %(number)d (%(rows)s rows)")
+        % {"name": version.dataset.name, "number": version.number, "rows": f"{version.n_rows:,}"},
+        _("Owner"): analysis.owner.name,
+        _("Dimension"): str(analysis.get_dimension_display()),
+        _("Computed"): computed,
+        _("Software"): _("Setara (design-based standard errors, BPS reliability rule)"),
     }
 
 
@@ -154,7 +180,12 @@ def export_response(
         drawn = charts(analysis)
         svgs = [drawn[k].encode() for k in ("province_map", "deciles", "lorenz") if k in drawn]
         body = exports.to_pdf(
-            result, title=str(obj), meta=_meta(analysis), summary=summary, svgs=svgs
+            localised(result),
+            title=str(obj),
+            meta=_meta(analysis),
+            summary=summary,
+            svgs=svgs,
+            text=pdf_text(),
         )
         ctype = "application/pdf"
     else:

@@ -119,3 +119,19 @@ def test_chart_words_match_the_charts_english() -> None:
     assert indonesian.keys() == DEFAULT.keys()
     assert indonesian["range"] == "{low} sampai {high}"
     assert sum(indonesian[k] != DEFAULT[k] for k in DEFAULT) >= len(DEFAULT) - 2
+
+
+@pytest.mark.django_db
+def test_indonesian_user_gets_indonesian_pages_and_reports(world, as_persona) -> None:
+    from agencies.actions import set_language
+    from django.contrib.auth import get_user_model
+
+    set_language(get_user_model().objects.get(username="reader"), "id")
+    client = as_persona("reader")
+    page = client.get(f"/analyses/{world['analysis'].pk}/").content.decode()
+    assert "Estimasi utama" in page and "Persentase penduduk miskin (P0)" in page
+    assert "sampai" in page  # chart legend ranges come from the translated chart words
+    for fmt in ("pdf", "xlsx", "csv"):
+        response = client.get(f"/analyses/{world['analysis'].pk}/export.{fmt}")
+        assert response.status_code == 200, fmt
+    assert response.content.startswith(b"indicator,label,")
