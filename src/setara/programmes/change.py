@@ -30,7 +30,7 @@ from setara.measures.inequality import GeneralizedEntropy, Gini
 from setara.measures.poverty import FGT, PovertyLine
 from setara.measures.quantiles import ShareRatio
 from setara.programmes.impact import cell_totals, fgt_values, variance_from_totals, view_parts
-from setara.programmes.population import Population
+from setara.programmes.population import Population, stable_argsort
 from setara.results import ReliabilityRule, build_frame
 
 __all__ = ["CENSUS", "DistributionEngine", "Domains", "impact_measures"]
@@ -102,7 +102,7 @@ class DistributionEngine:
             y = self._vectors[key]
             order = self._orders.get(key)
             if order is None:
-                order = self._orders[key] = np.argsort(y, kind="stable")
+                order = self._orders[key] = self._value_order(y)
             cached = MeasureData(
                 y=y,
                 weights=self.pop.person_weight,
@@ -138,10 +138,16 @@ class DistributionEngine:
         """The value order of a welfare vector and its FGT values (shared by every coding)."""
         y = self._vectors[key]
         if key not in self._orders:
-            self._orders[key] = np.argsort(y, kind="stable")
+            self._orders[key] = self._value_order(y)
         if key not in self._fgt:
             pop = self.pop
             self._fgt[key] = fgt_values(y, pop.person_weight, pop.poverty_line, self.measures)
+
+    def _value_order(self, y: FloatArray) -> IntArray:
+        """``np.argsort(y, kind="stable")``; the population's welfare has its order cached."""
+        if y is self.pop.welfare:
+            return self.pop.welfare_order
+        return stable_argsort(y)
 
     def _linearize_view(self, key: str, dom: Domains) -> None:
         """Every measure on one view: the estimate per domain, and what the variance of any
@@ -164,6 +170,9 @@ class DistributionEngine:
                                                                         deviates)  # fmt: skip
                 self._parts[(label, key, dom.name)] = (est, totals)
         del self._data[(key, dom.name)]  # the sorted layout is no longer needed
+        for label, _ in self.measures:  # level variances: here, on all cores
+            est, parts = self._parts[(label, key, dom.name)]
+            self._level_variance(label, key, dom, parts, est)
         self._done.add((key, dom.name))
 
     def _estimate(self, label: str, key: str, dom: Domains) -> tuple[FloatArray, FloatArray]:
@@ -182,11 +191,13 @@ class DistributionEngine:
         change_label: str = "change",
     ) -> pl.DataFrame:
         """Rows for every measure and domain: ``before``, ``after`` and ``after - before``."""
-        frames: list[pl.DataFrame] = []
+        names: list[tuple[str, str]] = []
+        estimates: list[FloatArray] = []
+        variances: list[FloatArray] = []
         for label, m in self.measures:
             est0, dev0 = self._estimate(label, before, dom)
             est1, dev1 = self._estimate(label, after, dom)
-            estimates, variances = [], []
+            names.append((label, m.params()))
             for stage in stages:
                 if stage == "before":
                     est, var = est0, self._level_variance(label, before, dom, dev0, est0)
@@ -196,8 +207,7 @@ class DistributionEngine:
                     est, var = est1 - est0, self._variance(dev1 - dev0, est1 - est0, dom)
                 estimates.append(est)
                 variances.append(var)
-            frames.append(self._frame(label, m.params(), estimates, variances, dom, stages))
-        return pl.concat(frames, how="vertical_relaxed")
+        return self._frame(names, estimates, variances, dom, stages)
 
     def _level_variance(
         self, label: str, key: str, dom: Domains, deviates: FloatArray, est: FloatArray
@@ -217,25 +227,30 @@ class DistributionEngine:
 
     def _frame(
         self,
-        label: str,
-        params: str,
+        names: list[tuple[str, str]],
         estimates: list[FloatArray],
         variances: list[FloatArray],
         dom: Domains,
         stages: Sequence[str],
     ) -> pl.DataFrame:
-        """One results frame for all stages: the domain codes are repeated once per stage."""
+        """One results frame for all measures (``names``: label and params of each) and
+        stages, built at once: measure by measure, stage by stage, domain by domain."""
         design = self.pop.design
-        k = len(stages)
+        k = len(stages) * len(names)
         est = np.concatenate(estimates)
         se = np.sqrt(np.maximum(np.concatenate(variances), 0.0))
         labels = pl.concat([dom.label_frame()] * k)
-        stage_column = pl.Series("stage", np.repeat(np.asarray(stages, dtype=object), dom.n))
+        rows = len(stages) * dom.n  # rows of each measure
+        stage_column = pl.Series(
+            "stage", np.tile(np.repeat(np.asarray(stages, dtype=object), dom.n), len(names))
+        )
+        measure_column = pl.Series("measure", [label for label, _ in names for _ in range(rows)])
+        params_column = pl.Series("params", [params for _, params in names for _ in range(rows)])
         counts = self._counts(dom)
         if design is None:
             frame = build_frame(
-                measure=label,
-                params=params,
+                measure="",  # the measure and params columns are set below
+                params="",
                 labels=labels,
                 estimate=est,
                 se=se,
@@ -246,8 +261,8 @@ class DistributionEngine:
             ).with_columns(pl.lit(CENSUS).alias("reliability"))
         else:
             frame = build_frame(
-                measure=label,
-                params=params,
+                measure="",  # the measure and params columns are set below
+                params="",
                 labels=labels,
                 estimate=np.where(np.tile(counts[0], k) > 0, est, np.nan),
                 se=se,
@@ -256,6 +271,7 @@ class DistributionEngine:
                 t=np.tile(counts[2], k),
                 rule=self.rule,
             )
+        frame = frame.with_columns(measure_column.cast(pl.Utf8), params_column.cast(pl.Utf8))
         return frame.with_columns(stage_column.cast(pl.Utf8))
 
     def _counts(self, dom: Domains) -> tuple[IntArray, IntArray, FloatArray]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,19 +38,53 @@ from setara.frames import key_column, numeric_column, require_column, to_polars
 from setara.kernels.groups import FloatArray, IntArray, factorize
 from setara.programmes.hashing import hash_keys, mix
 
-__all__ = ["PERIODS", "Population", "quantile_groups"]
+__all__ = ["PERIODS", "Population", "quantile_groups", "stable_argsort"]
 
 PERIODS = {"month": 12.0, "quarter": 4.0, "year": 1.0, "once": 1.0}
 DEMO_COLUMNS = dict(weight="weight", strata="stratum", psu="psu", fpc="psu_count")
 
 
-def quantile_groups(values: FloatArray, weights: FloatArray, groups: int) -> IntArray:
+def stable_argsort(values: FloatArray) -> IntArray:
+    """``np.argsort(values, kind="stable")``: rows by value, ties in row order, about three
+    times faster for a million values.
+
+    An unstable (quick) sort orders the values; only the rows in runs of equal values then need
+    their row numbers sorted, as one integer sort of ``(run, row)`` keys. The stable order is
+    unique, so the result is the same permutation. With NaNs (which never compare equal) or
+    keys beyond int64, NumPy's stable sort is used.
+    """
+    n = values.size
+    order = np.argsort(values, kind="quicksort")
+    ordered = values[order]
+    if n == 0 or np.isnan(ordered[-1]) or n > 2**31:
+        return np.argsort(values, kind="stable")
+    same = ordered[1:] == ordered[:-1]
+    starts = np.flatnonzero(same)  # position i + 1 ties with position i
+    if starts.size == 0:
+        return order
+    in_run = np.zeros(n, dtype=bool)
+    in_run[starts] = True
+    in_run[starts + 1] = True
+    positions = np.flatnonzero(in_run)
+    first = np.ones(positions.size, dtype=bool)
+    first[1:] = ~same[positions[1:] - 1]
+    keys = (np.cumsum(first) - 1) * np.int64(n) + order[positions]
+    keys.sort()
+    order[positions] = keys % n
+    return order
+
+
+def quantile_groups(
+    values: FloatArray, weights: FloatArray, groups: int, *, order: IntArray | None = None
+) -> IntArray:
     """Weighted quantile group (1..groups) of every unit, poorest first.
 
     A unit belongs to the group holding the midpoint of its weight in the cumulative
-    distribution; ties in ``values`` keep row order of a stable sort.
+    distribution; ties in ``values`` keep row order of a stable sort. ``order``: that sort
+    (``np.argsort(values, kind="stable")``) when it is already at hand.
     """
-    order = np.argsort(values, kind="stable")
+    if order is None:
+        order = stable_argsort(values)
     cum = np.cumsum(weights[order])
     total = cum[-1] if cum.size else 1.0
     mid = (cum - weights[order] / 2.0) / total
@@ -118,23 +153,14 @@ class Population:
         np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
         members = np.bincount(codes, minlength=n_hh).astype(np.float64)
         hh_key = hh_key[first]
-        y = _household_values(frame, welfare, "welfare", codes, first)
-        if np.isnan(y).any():
-            bad = int(np.isnan(y).sum())
-            raise InputValueError(f"welfare column {welfare!r} is missing for {bad:,} households")
-        if isinstance(poverty_line, str):
-            line = _household_values(frame, poverty_line, "poverty line", codes, first)
-        else:
-            line = np.full(n_hh, float(poverty_line))
-        if np.isnan(line).any() or (line <= 0).any():
-            bad = int((np.isnan(line) | (line <= 0)).sum())
-            raise InputValueError(f"poverty line is missing or not positive for {bad:,} households")
-        if person_id is not None and person_id in frame.columns:
-            person_key = hash_keys(key_column(frame, person_id, "person id"))
-        else:  # member position in row order within the household
-            position = np.arange(n) - first[codes]
-            person_key = mix(hh_key[codes] ^ mix(position.astype(np.uint64)))
-        built, weight = _design(frame, design, codes, first, n_hh)
+        # the design (weights, strata, PSUs) is built on another core meanwhile; errors in
+        # the welfare and line columns are still raised first
+        with ThreadPoolExecutor(max_workers=1) as background:
+            designed = background.submit(_design, frame, design, codes, first, n_hh)
+            y, line, person_key = _household_columns(
+                frame, welfare, poverty_line, person_id, codes, first, hh_key
+            )
+            built, weight = designed.result()
         if region is not None and region not in frame.columns:
             region = None
         return cls(
@@ -174,8 +200,14 @@ class Population:
         return self._cache[key]
 
     @cached_property
+    def welfare_order(self) -> IntArray:
+        """Households sorted by welfare (a stable sort: ties in row order), shared by the
+        deciles and the impact measures before the programmes."""
+        return stable_argsort(self.welfare)
+
+    @cached_property
     def welfare_decile(self) -> IntArray:
-        return quantile_groups(self.welfare, self.person_weight, 10)
+        return quantile_groups(self.welfare, self.person_weight, 10, order=self.welfare_order)
 
     @cached_property
     def poor(self) -> npt.NDArray[np.bool_]:
@@ -211,6 +243,36 @@ class Population:
     def with_welfare(self, welfare: FloatArray) -> Population:
         """A copy with another pre-programme welfare (same households)."""
         return dataclasses.replace(self, welfare=welfare, _cache={})
+
+
+def _household_columns(
+    frame: pl.DataFrame,
+    welfare: str,
+    poverty_line: str | float,
+    person_id: str | None,
+    codes: IntArray,
+    first: IntArray,
+    hh_key: npt.NDArray[np.uint64],
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.uint64]]:
+    """Welfare and poverty line per household (checked) and the person keys."""
+    n = codes.size
+    y = _household_values(frame, welfare, "welfare", codes, first)
+    if np.isnan(y).any():
+        bad = int(np.isnan(y).sum())
+        raise InputValueError(f"welfare column {welfare!r} is missing for {bad:,} households")
+    if isinstance(poverty_line, str):
+        line = _household_values(frame, poverty_line, "poverty line", codes, first)
+    else:
+        line = np.full(first.size, float(poverty_line))
+    if np.isnan(line).any() or (line <= 0).any():
+        bad = int((np.isnan(line) | (line <= 0)).sum())
+        raise InputValueError(f"poverty line is missing or not positive for {bad:,} households")
+    if person_id is not None and person_id in frame.columns:
+        person_key = hash_keys(key_column(frame, person_id, "person id"))
+    else:  # member position in row order within the household
+        position = np.arange(n) - first[codes]
+        person_key = mix(hh_key[codes] ^ mix(position.astype(np.uint64)))
+    return y, line, person_key
 
 
 def _household_values(

@@ -234,9 +234,12 @@ def simulate(
             runs.append(run_programmes(pop, programmes, date=day, seed=seed, name=sc.name,
                                        reuse=runs[0]))  # fmt: skip
         before.result()
-    for run in runs:
-        engine.add(run.name, run.welfare)
-    engine.prepare([(run.name, dom) for run in runs for dom in domains])
+        for run in runs:
+            engine.add(run.name, run.welfare)
+        # the tables need only the runs: they are computed while the engine works
+        tabled = background.submit(_tables, pop, runs, domains)
+        engine.prepare([(run.name, dom) for run in runs for dom in domains])
+        tables, winners = tabled.result()
     impact: list[pl.DataFrame] = []
     for run in runs:
         for dom in domains:
@@ -248,12 +251,6 @@ def simulate(
                 )  # fmt: skip
             for r in rows:
                 impact.append(r.with_columns(pl.lit(run.name).alias("scenario")))
-    cells = TableCells.build(pop, domains[1:])
-    tables = [
-        programme_tables(pop, run.name, run.outcomes, run.welfare, domains, cells=cells)
-        for run in runs
-    ]
-    winners = [winners_losers(pop, runs[0].welfare, run.welfare, run.name) for run in runs[1:]]
     return Simulation(
         population=pop,
         runs=runs,
@@ -264,6 +261,19 @@ def simulate(
         winners=pl.concat(winners, how="diagonal_relaxed") if winners else _no_winners(),
         notes=[n for run in runs for n in run.notes],
     )
+
+
+def _tables(
+    pop: Population, runs: Sequence[Run], domains: Sequence[Domains]
+) -> tuple[list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]], list[pl.DataFrame]]:
+    """The programme tables of every run and the winners of every scenario."""
+    cells = TableCells.build(pop, domains[1:])
+    tables = [
+        programme_tables(pop, run.name, run.outcomes, run.welfare, domains, cells=cells)
+        for run in runs
+    ]
+    winners = [winners_losers(pop, runs[0].welfare, run.welfare, run.name) for run in runs[1:]]
+    return tables, winners
 
 
 def _first(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
