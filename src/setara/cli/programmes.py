@@ -12,103 +12,6 @@ from setara.cli.base import FORMATS, _emit, _split, cli
 from setara.errors import SetaraError
 
 
-@cli.command()
-@click.argument("programme_file", metavar="PROGRAMME.yaml", type=click.Path(dir_okay=False))
-@click.argument("data")
-@click.option("--scenario", "scenarios", multiple=True, help="Scenario YAML, repeatable.")
-@click.option("--date", help="Date whose parameters apply (YYYY-MM-DD; default today).")
-@click.option("--household", default="hh_id", show_default=True, help="Household id column.")
-@click.option("--welfare", default="expenditure_pc", show_default=True, help="Per-capita welfare.")
-@click.option("--poverty-line", default="poverty_line", show_default=True, help="Column or number.")
-@click.option("--region", default="province_code", show_default=True, help="Region column.")
-@click.option("--weight", help="Weight column (survey data; none means registry data).")
-@click.option("--strata", help="Stratum column.")
-@click.option("--psu", help="Cluster columns, one per stage.")
-@click.option("--fpc", help="Finite population corrections per stage.")
-@click.option(
-    "--group", "groups", multiple=True, help="NAME=CONDITION, e.g. elderly='any(age >= 60)'."
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of take-up draws.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", help="Write to this file instead of standard output.")
-def simulate(
-    programme_file: str,
-    data: str,
-    scenarios: Sequence[str],
-    date: str | None,
-    household: str,
-    welfare: str,
-    poverty_line: str,
-    region: str,
-    weight: str | None,
-    strata: str | None,
-    psu: str | None,
-    fpc: str | None,
-    groups: Sequence[str],
-    seed: int,
-    fmt: str,
-    output: str | None,
-) -> None:
-    """Simulate PROGRAMME.yaml (baseline) and --scenario files on DATA.
-
-    DATA is a survey or registry file (one row per person), or "demo" / "demo:PERSONS" for
-    the synthetic demo survey with its design. Without --weight the data are treated as a
-    registry (full population, no sampling error).
-    """
-    from setara import demo
-    from setara.io import read_survey
-    from setara.programmes import Population, read_programmes, read_scenario
-    from setara.programmes import simulate as run_simulation
-
-    design: dict[str, Any] | str | None = None
-    if data.startswith("demo"):
-        _, _, size = data.partition(":")
-        try:
-            persons = int(size) if size else 200_000
-        except ValueError:
-            raise SetaraError(f"DATA {data!r}: the demo size must be a number") from None
-        frame = demo.generate_survey(max(persons, demo.MIN_PERSONS))
-        design = "demo"
-    else:
-        frame = read_survey(data)
-        if weight:
-            design = {"weight": weight, "strata": strata, "psu": _split(psu) or None}
-            design["fpc"] = _split(fpc) or None
-    line: str | float = poverty_line
-    with contextlib.suppress(ValueError):
-        line = float(poverty_line)
-    group_map: dict[str, str] = {}
-    for item in groups:
-        name, eq, condition = item.partition("=")
-        if not eq or not name.strip() or not condition.strip():
-            raise SetaraError(f"--group {item!r} is not NAME=CONDITION")
-        group_map[name.strip()] = condition.strip()
-    pop = Population.from_frame(
-        frame,
-        household=household,
-        welfare=welfare,
-        poverty_line=line,
-        design=design,
-        region=region,
-    )
-    sim = run_simulation(
-        pop,
-        read_programmes(programme_file),
-        scenarios=[read_scenario(s) for s in scenarios],
-        date=date,
-        seed=seed,
-        groups=group_map,
-    )
-    for note in sim.notes:
-        click.echo(f"note: {note}", err=True)
-    if fmt == "table" and not output:
-        for name, table in sim.tables().items():
-            click.echo(f"== {name} ==")
-            _emit(table, fmt, None)
-        return
-    _emit(sim.to_frame(), fmt, output)
-
-
 def _data_options(command: Any) -> Any:
     """The options naming DATA's columns and design (those of ``simulate``)."""
     options = [
@@ -173,6 +76,62 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
         region=columns["region"],
         welfare_period=columns["welfare_period"],
     )
+
+
+@cli.command()
+@click.argument("programme_file", metavar="PROGRAMME.yaml", type=click.Path(dir_okay=False))
+@click.argument("data")
+@click.option("--scenario", "scenarios", multiple=True, help="Scenario YAML, repeatable.")
+@click.option("--date", help="Date whose parameters apply (YYYY-MM-DD; default today).")
+@_data_options
+@click.option(
+    "--group", "groups", multiple=True, help="NAME=CONDITION, e.g. elderly='any(age >= 60)'."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of take-up draws.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", help="Write to this file instead of standard output.")
+def simulate(
+    programme_file: str,
+    data: str,
+    scenarios: Sequence[str],
+    date: str | None,
+    groups: Sequence[str],
+    seed: int,
+    fmt: str,
+    output: str | None,
+    **columns: Any,
+) -> None:
+    """Simulate PROGRAMME.yaml (baseline) and --scenario files on DATA.
+
+    DATA is a survey or registry file (one row per person), or "demo" / "demo:PERSONS" for
+    the synthetic demo survey with its design. Without --weight the data are treated as a
+    registry (full population, no sampling error).
+    """
+    from setara.programmes import read_programmes, read_scenario
+    from setara.programmes import simulate as run_simulation
+
+    group_map: dict[str, str] = {}
+    for item in groups:
+        name, eq, condition = item.partition("=")
+        if not eq or not name.strip() or not condition.strip():
+            raise SetaraError(f"--group {item!r} is not NAME=CONDITION")
+        group_map[name.strip()] = condition.strip()
+    sim = run_simulation(
+        _population(data, columns),
+        read_programmes(programme_file),
+        scenarios=[read_scenario(s) for s in scenarios],
+        date=date,
+        seed=seed,
+        groups=group_map,
+    )
+    for note in sim.notes:
+        click.echo(f"note: {note}", err=True)
+    if fmt == "table" and not output:
+        for name, table in sim.tables().items():
+            click.echo(f"== {name} ==")
+            _emit(table, fmt, None)
+        return
+    _emit(sim.to_frame(), fmt, output)
 
 
 @cli.command("target")
