@@ -120,6 +120,23 @@ def poverty_map(
     return drawn, table
 
 
+def group_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Poverty headcount before, after and change (scenario) for each yes/no group."""
+    rows = result["tables"]["impact"]
+    scenario = result["scenario"]
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        if r["domain"] in ("all", "region") or r["measure"] != "fgt0":
+            continue
+        if r["scenario"] != scenario or r["stage"] not in ("before", "after", "change"):
+            continue
+        cell = cells.setdefault(
+            (r["domain"], str(r["group"])), {"domain": r["domain"], "group": str(r["group"])}
+        )
+        cell[r["stage"]] = r
+    return [cells[k] for k in sorted(cells)]
+
+
 def build(result: dict[str, Any], text: Mapping[str, str] = TEXT) -> dict[str, Any]:
     tables = result["tables"]
     drawn, regions = poverty_map(result, text)
@@ -129,6 +146,7 @@ def build(result: dict[str, Any], text: Mapping[str, str] = TEXT) -> dict[str, A
         "incidence": incidence_charts(result, text),
         "map": drawn,
         "regions": regions,
+        "groups": group_rows(result),
         "winners": tables["winners"],
         "verdict": tables.get("verdict", []),
         "fgt1_verdict": next(

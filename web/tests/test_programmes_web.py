@@ -104,6 +104,7 @@ def test_comparison_page(world: dict[str, Any], as_persona: Any) -> None:
         'id="verdict-table"',
         'id="targeting-table"',
         'id="verdict"',
+        'id="groups-table"',
         'figure class="map"',
         "Benefit incidence by decile: pip",
     ):
