@@ -53,6 +53,7 @@ test: lint typecheck contracts pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python -m benchmarks.bench_programmes
 
 clean:
 	rm -rf $(VENV) demo-output var .pytest_cache .mypy_cache .ruff_cache
