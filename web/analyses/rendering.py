@@ -23,7 +23,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 5
+RENDER_VERSION = 6
 
 
 def chart_text() -> dict[str, str]:
