@@ -74,6 +74,23 @@ def publish(user: Any, obj: Shareable, published: bool, request: HttpRequest | N
             )
 
 
+def delete(
+    user: Any, obj: Shareable, fields: list[str], request: HttpRequest | None = None
+) -> None:
+    """Delete ``obj`` (the manager role is checked), recording ``fields`` as its last state in
+    the same transaction. Callers check first what would be left dangling."""
+    check(user, obj, "delete")
+    with transaction.atomic():
+        record(Action.DELETE, actor=user, obj=obj, request=request, before=snapshot(obj, fields))
+        obj.delete()
+
+
+def record_export(user: Any, obj: Any, fmt: str, request: HttpRequest | None = None) -> None:
+    """An export (download or API read of results) in the audit trail."""
+    with transaction.atomic():
+        record(Action.EXPORT, actor=user, obj=obj, request=request, after={"format": fmt})
+
+
 def create_agency(actor: Any, *, slug: str, name: str, kind: str, region_code: str = "") -> Agency:
     with transaction.atomic():
         agency, created = Agency.objects.get_or_create(

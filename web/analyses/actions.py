@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies import actions as agency_actions
 from agencies.access import check
 from audit.actions import record, snapshot
 from audit.models import Action
@@ -88,15 +89,9 @@ def delete(user: Any, analysis: Analysis, request: HttpRequest | None = None) ->
     check(user, analysis, "delete")
     if analysis.reports.exists():
         raise NotAllowed("reports use this analysis; delete them first")
-    with transaction.atomic():
-        record(
-            Action.DELETE,
-            actor=user,
-            obj=analysis,
-            request=request,
-            before=snapshot(analysis, ["title", "dimension", "dataset_version", "published"]),
-        )
-        analysis.delete()
+    agency_actions.delete(
+        user, analysis, ["title", "dimension", "dataset_version", "published"], request
+    )
 
 
 def create_report(
@@ -141,18 +136,4 @@ def update_report(
 
 
 def delete_report(user: Any, report: Report, request: HttpRequest | None = None) -> None:
-    check(user, report, "delete")
-    with transaction.atomic():
-        record(
-            Action.DELETE,
-            actor=user,
-            obj=report,
-            request=request,
-            before=snapshot(report, ["title", "summary", "analysis"]),
-        )
-        report.delete()
-
-
-def record_export(user: Any, obj: Any, fmt: str, request: HttpRequest | None = None) -> None:
-    with transaction.atomic():
-        record(Action.EXPORT, actor=user, obj=obj, request=request, after={"format": fmt})
+    agency_actions.delete(user, report, ["title", "summary", "analysis"], request)

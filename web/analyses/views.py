@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies import actions as agency_actions
 from agencies import sharing
 from agencies.access import permissions, readable
 from datasets.actions import NotAllowed
@@ -192,7 +193,7 @@ def export_response(
         from django.http import Http404
 
         raise Http404
-    actions.record_export(request.user, obj, fmt, request)
+    agency_actions.record_export(request.user, obj, fmt, request)
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -7,6 +7,7 @@ Scripts send ``Authorization: Bearer <token>`` (tokens are created on the profil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -256,22 +257,39 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
 )
 def analysis_results(request: HttpRequest, analysis_id: int, format: str = "json") -> Any:
     analysis = get_analysis(request.user, analysis_id)
-    if analysis.status != RunStatus.DONE or not analysis.result:
-        raise HttpError(409, f"the analysis is {analysis.status}, results are not ready")
-    analysis_actions.record_export(request.user, analysis, f"api-{format}", request)
-    if format == "csv":
-        response = HttpResponse(
-            exports.to_csv(analysis.result), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}.csv"'
-        return response
-    if format != "json":
+    return _results(
+        request,
+        analysis,
+        format,
+        exports.to_csv,
+        lambda result: {
+            "analysis": analysis.pk,
+            "rows": exports.tidy(result).to_dicts(),
+            "notes": result.get("notes", []),
+        },
+    )
+
+
+def _results(
+    request: HttpRequest,
+    job: Any,
+    fmt: str,
+    to_csv: Callable[[Any], bytes],
+    to_json: Callable[[Any], Any],
+) -> Any:
+    """A finished job's stored result as CSV or JSON, the read recorded as an export."""
+    if fmt not in ("json", "csv"):
         raise HttpError(400, "format must be json or csv")
-    return {
-        "analysis": analysis.pk,
-        "rows": exports.tidy(analysis.result).to_dicts(),
-        "notes": analysis.result.get("notes", []),
-    }
+    if job.status != RunStatus.DONE or not job.result:
+        kind = job._meta.verbose_name
+        raise HttpError(409, f"the {kind} is {job.status}, results are not ready")
+    agency_actions.record_export(request.user, job, f"api-{fmt}", request)
+    if fmt == "json":
+        return to_json(job.result)
+    response = HttpResponse(to_csv(job.result), content_type="text/csv; charset=utf-8")
+    name = f"{job._meta.model_name}-{job.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @api.post("/analyses/{analysis_id}/sharing", response=AnalysisOut, tags=["analyses"])
@@ -363,15 +381,4 @@ def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any
 )
 def simulation_results(request: HttpRequest, simulation_id: int, format: str = "json") -> Any:
     sim = get_simulation(request.user, simulation_id)
-    if sim.status != RunStatus.DONE or not sim.result:
-        raise HttpError(409, f"the simulation is {sim.status}, results are not ready")
-    analysis_actions.record_export(request.user, sim, f"api-{format}", request)
-    if format == "csv":
-        response = HttpResponse(
-            comparison.to_csv(sim.result), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="simulation-{sim.pk}.csv"'
-        return response
-    if format != "json":
-        raise HttpError(400, "format must be json or csv")
-    return sim.result
+    return _results(request, sim, format, comparison.to_csv, lambda result: result)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from agencies import actions as agency_actions
 from agencies.access import check, has_role
 from agencies.actions import next_number
 from agencies.models import Agency, Role
@@ -184,12 +185,5 @@ def delete(user: Any, dataset: Dataset, request: HttpRequest | None = None) -> N
         raise NotAllowed("analyses use this dataset; delete them first")
     paths = [v.path for v in dataset.versions.all()]
     with transaction.atomic():
-        record(
-            Action.DELETE,
-            actor=user,
-            obj=dataset,
-            request=request,
-            before=snapshot(dataset, ["name", "description", "owner", "published"]),
-        )
-        dataset.delete()
+        agency_actions.delete(user, dataset, ["name", "description", "owner", "published"], request)
         transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in paths])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from agencies import actions as agency_actions
 from agencies.access import check, has_role
 from agencies.actions import next_number
 from agencies.models import Agency, Role
@@ -102,15 +103,7 @@ def delete(user: Any, programme: Programme, request: HttpRequest | None = None) 
     )
     if used:
         raise NotAllowed("simulations use this programme; delete them first")
-    with transaction.atomic():
-        record(
-            Action.DELETE,
-            actor=user,
-            obj=programme,
-            request=request,
-            before=snapshot(programme, ["name", "description", "owner", "published"]),
-        )
-        programme.delete()
+    agency_actions.delete(user, programme, ["name", "description", "owner", "published"], request)
 
 
 def simulate(
@@ -172,13 +165,4 @@ def simulate(
 
 
 def delete_simulation(user: Any, sim: Simulation, request: HttpRequest | None = None) -> None:
-    check(user, sim, "delete")
-    with transaction.atomic():
-        record(
-            Action.DELETE,
-            actor=user,
-            obj=sim,
-            request=request,
-            before=snapshot(sim, ["title", "dataset_version", "published"]),
-        )
-        sim.delete()
+    agency_actions.delete(user, sim, ["title", "dataset_version", "published"], request)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies import actions as agency_actions
 from agencies import sharing
 from agencies.access import agencies_where, permissions, readable
 from agencies.models import Role
 from analyses.chart_words import chart_words
-from audit.actions import record
-from audit.models import Action
 from datasets.actions import NotAllowed
 from datasets.models import DatasetVersion, VersionStatus
 from django.contrib import messages
@@ -226,10 +225,7 @@ def simulation_export(request: HttpRequest, pk: int) -> HttpResponse:
     sim = get_simulation(request.user, pk)
     if sim.status != "done" or not sim.result:
         raise Http404
-    from django.db import transaction
-
-    with transaction.atomic():
-        record(Action.EXPORT, actor=request.user, obj=sim, request=request, after={"format": "csv"})
+    agency_actions.record_export(request.user, sim, "csv", request)
     response = HttpResponse(comparison.to_csv(sim.result), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="setara-simulation-{sim.pk}.csv"'
     return response
