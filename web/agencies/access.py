@@ -90,7 +90,8 @@ def check(user: Any, obj: S, action: str) -> S:
 
 def fetch(user: Any, model: type[S], pk: Any, action: str, queryset: Any = None) -> S:
     """Load ``model`` ``pk`` and :func:`check` it; a missing object is a 404 like a hidden one."""
-    source = queryset if queryset is not None else model.objects
+    # Every access decision on the page reads the sharing list: load it once with the object.
+    source = (queryset if queryset is not None else model.objects).prefetch_related("shared_with")
     try:
         obj = source.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
@@ -100,4 +101,8 @@ def fetch(user: Any, model: type[S], pk: Any, action: str, queryset: Any = None)
 
 def permissions(user: Any, obj: Shareable) -> dict[str, bool]:
     """Flags for templates: which buttons to show."""
-    return {action: can(user, obj, action) for action in NEEDED}
+    readable = can_read(user, obj)
+    return {
+        action: readable and (needed is None or has_role(user, obj.owner_id, needed))
+        for action, needed in NEEDED.items()
+    }

@@ -12,10 +12,8 @@ from analyses.models import Analysis, Report
 def get_analysis(user: Any, pk: Any, action: str = "read") -> Analysis:
     # The stored result and the version's column list are large JSON documents; they load only
     # when a page needs them (a dashboard view reads its cached fragment instead).
-    queryset = (
-        Analysis.objects.select_related("owner", "dataset_version__dataset")
-        .prefetch_related("shared_with")
-        .defer("result", "dataset_version__columns", "dataset_version__validation")
+    queryset = Analysis.objects.select_related("owner", "dataset_version__dataset").defer(
+        "result", "dataset_version__columns", "dataset_version__validation"
     )
     return fetch(user, Analysis, pk, action, queryset)
 

@@ -26,6 +26,12 @@ REGENCY_EXTREMES = 20
 RENDER_VERSION = 6
 
 
+def _cache_key(kind: str, analysis: Analysis) -> str:
+    """Per stored result (its finish time) and language; RENDER_VERSION retires old drawings."""
+    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
+    return f"{kind}-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+
+
 def chart_text() -> dict[str, str]:
     """The charts' wording in the active language."""
     return {
@@ -75,8 +81,7 @@ def charts(analysis: Analysis) -> dict[str, Any]:
 
 
 def _charts(analysis: Analysis) -> dict[str, Any]:
-    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    key = f"charts-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    key = _cache_key("charts", analysis)
     cached = cache.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -151,8 +156,7 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
 def results_html(analysis: Analysis) -> str:
     """The rendered results section, cached per stored result and language: a dashboard view
     reads one cached fragment and never recomputes estimates or redraws charts."""
-    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    key = f"results-html-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    key = _cache_key("results-html", analysis)
     html = cache.get(key)
     if html is None:
         result = localised(analysis.result or {})
@@ -177,8 +181,7 @@ def results_html(analysis: Analysis) -> str:
 
 def regencies_html(analysis: Analysis) -> str:
     """The full ranking of regencies (chart and table): its own page, cached like the rest."""
-    stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    key = f"regencies-html-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    key = _cache_key("regencies-html", analysis)
     html = cache.get(key)
     if html is None:
         result = localised(analysis.result or {})
