@@ -44,47 +44,27 @@ def headline_value(result: dict[str, Any], key: str) -> float | None:
     return None
 
 
-def province_map(
+def area_map(
     result: dict[str, Any],
-    key: str,
-    label: str,
-    fmt: str,
-    boundaries: geo.Boundaries | None = None,
-    text: Mapping[str, str] | None = None,
-) -> str:
-    rows = indicator_rows(result, "province", key)
-    shapes = boundaries or geo.province_boundaries()
-    paths, viewbox = geo.to_svg_paths(shapes)
-    return svg.choropleth(
-        paths,
-        viewbox,
-        {r["group"]: r["estimate"] for r in rows},
-        names={r["group"]: r["name"] for r in rows} | dict(shapes.names),
-        flags={r["group"]: r["reliability"] for r in rows},
-        contains=dict(shapes.contains),
-        title=(text or TEXT)["by"].format(label=label, breakdown=(text or TEXT)["province"]),
-        legend_title=label,
-        fmt=formatter(fmt),
-    )
-
-
-def regency_map(
-    result: dict[str, Any],
+    breakdown: str,
     key: str,
     label: str,
     fmt: str,
     boundaries: geo.Boundaries,
     text: Mapping[str, str] | None = None,
 ) -> str:
-    rows = indicator_rows(result, "regency", key)
+    """Choropleth of indicator ``key`` over the ``breakdown`` (province or regency) areas."""
+    words = text or TEXT
+    rows = indicator_rows(result, breakdown, key)
     paths, viewbox = geo.to_svg_paths(boundaries)
     return svg.choropleth(
         paths,
         viewbox,
         {r["group"]: r["estimate"] for r in rows},
-        names={r["group"]: r["name"] for r in rows},
+        names=dict(boundaries.names) | {r["group"]: r["name"] for r in rows},
         flags={r["group"]: r["reliability"] for r in rows},
-        title=(text or TEXT)["by"].format(label=label, breakdown=(text or TEXT)["regency"]),
+        contains=dict(boundaries.contains),
+        title=words["by"].format(label=label, breakdown=words[breakdown]),
         legend_title=label,
         fmt=formatter(fmt),
     )

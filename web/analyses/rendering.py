@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from setara_web.viz import words
+from setara_web.viz import geo, words
 
 from analyses import dashboard
 from analyses.chart_words import chart_words
@@ -23,7 +23,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 6
+RENDER_VERSION = 7
 
 
 def _cache_key(kind: str, analysis: Analysis) -> str:
@@ -93,15 +93,17 @@ def _charts(analysis: Analysis) -> dict[str, Any]:
     charts: dict[str, Any] = {"groups": {}}
     breakdowns = result["breakdowns"]
     if "province" in breakdowns:
-        charts["province_map"] = dashboard.province_map(result, main["key"], label, fmt, text=text)
+        charts["province_map"] = dashboard.area_map(
+            result, "province", main["key"], label, fmt, geo.province_boundaries(), text=text
+        )
         charts["province_plot"] = dashboard.ranked_plot(
             result, "province", main["key"], label, fmt, text=text
         )
     if "regency" in breakdowns:
         boundary = _regency_boundaries(analysis)
         if boundary is not None:
-            charts["regency_map"] = dashboard.regency_map(
-                result, main["key"], label, fmt, boundary, text=text
+            charts["regency_map"] = dashboard.area_map(
+                result, "regency", main["key"], label, fmt, boundary, text=text
             )
         charts["regency_extremes"] = dashboard.ranked_plot(
             result, "regency", main["key"], label, fmt, extremes=REGENCY_EXTREMES, text=text
