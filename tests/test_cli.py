@@ -132,3 +132,15 @@ def test_created_replicates_and_table(capsys: pytest.CaptureFixture[str]) -> Non
     code, out, err = run(args, capsys)
     assert code == 0, err
     assert "mean" in out and "reliable" in out
+
+
+def test_csv_codes_stay_text(tmp_path) -> None:
+    """kode wilayah 11.10 and 32.01 must not become the numbers 11.1 and 32.01."""
+    from setara.io import read_survey
+
+    path = tmp_path / "codes.csv"
+    path.write_text("regency_code,hh_id,weight\n11.10,007,1.5\n32.01,010,2\n")
+    frame = read_survey(path)
+    assert frame["regency_code"].to_list() == ["11.10", "32.01"]
+    assert frame["hh_id"].to_list() == ["007", "010"]
+    assert frame["weight"].to_list() == [1.5, 2.0]

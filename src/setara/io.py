@@ -1,12 +1,15 @@
 """Reading survey files: CSV, Parquet, Stata ``.dta``, SPSS ``.sav`` and Excel.
 
 Stata and SPSS value labels become the column values (as text), so domains print with their
-names; a file that cannot be read raises :class:`~setara.errors.ReadError` with one line
-saying which file and why.
+names. In CSV files, columns named like codes or ids (``province_code``, ``kode_kab``, ``kdprov``,
+``hh_id``, Susenas ``r101``-``r104``) are kept as text, so *kode wilayah* ``11.10`` does not
+become the number 11.1 and leading zeros survive. A file that cannot be read raises
+:class:`~setara.errors.ReadError` with one line saying which file and why.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +18,8 @@ from setara.errors import ReadError
 
 __all__ = ["SUPPORTED_SUFFIXES", "read_survey", "write_table"]
 
+# Column names read as text from CSV: codes and identifiers, never quantities.
+CODE_COLUMN = re.compile(r"(code|kode|^kd|_kd|^id_|_id$|^r10[1-4]$)", re.IGNORECASE)
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".xlsx", ".xls")
 
 
@@ -28,7 +33,11 @@ def read_survey(path: str | Path, *, value_labels: bool = True) -> pl.DataFrame:
     suffix = file.suffix.lower()
     try:
         if suffix == ".csv":
-            return pl.read_csv(file, infer_schema_length=10_000, null_values=["", "NA"])
+            header = pl.read_csv(file, n_rows=0).columns
+            codes = {c: pl.String for c in header if CODE_COLUMN.search(c)}
+            return pl.read_csv(
+                file, infer_schema_length=10_000, null_values=["", "NA"], schema_overrides=codes
+            )
         if suffix in (".parquet", ".pq"):
             return pl.read_parquet(file)
         if suffix in (".dta", ".sav", ".zsav"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,7 @@ def save_upload(uploaded: Any) -> Path:
 def read_upload(path: Path, name: str) -> pl.DataFrame:
     """Read a saved upload; a file the engine cannot read raises a one-line error."""
     try:
-        frame = _read_csv(path) if path.suffix == ".csv" else read_survey(path)
+        frame = read_survey(path)
     except SetaraError as exc:
         raise UploadError(str(exc).replace(str(path), name)) from exc
     if frame.width == 0:
@@ -68,22 +67,6 @@ def read_upload(path: Path, name: str) -> pl.DataFrame:
     if unnamed:
         raise UploadError(f"file {name!r} has {len(unnamed)} columns without a name")
     return frame
-
-
-CODE_COLUMN = re.compile(r"(code|kode|^kd|_kd|^id_|_id$|^r10[1-4]$)", re.IGNORECASE)
-
-
-def _read_csv(path: Path) -> pl.DataFrame:
-    """CSV with code-like columns kept as text: kode wilayah 11.10 must not become 11.1."""
-    try:
-        header = pl.read_csv(path, n_rows=0).columns
-        overrides = {c: pl.String for c in header if CODE_COLUMN.search(c)}
-        return pl.read_csv(
-            path, infer_schema_length=10_000, null_values=["", "NA"], schema_overrides=overrides
-        )
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UploadError(f"cannot read the file as CSV: {reason}") from exc
 
 
 def describe(frame: pl.DataFrame) -> list[dict[str, Any]]:
