@@ -19,7 +19,7 @@ from importlib.resources import files
 
 import polars as pl
 
-__all__ = ["ATTRIBUTION", "read_provinces", "read_regencies"]
+__all__ = ["ATTRIBUTION", "normalise_codes", "read_provinces", "read_regencies"]
 
 ATTRIBUTION = "Indonesia administrative area data: idn-area-data, ODbL"
 
@@ -67,3 +67,24 @@ def read_regencies() -> pl.DataFrame:
         "regencies.csv",
         {"code": pl.String(), "province_code": pl.String(), "name": pl.String()},
     )
+
+
+def normalise_codes(codes: pl.Series, level: str) -> pl.Series:
+    """Write *kode wilayah* the official way: ``"11"`` for provinces, ``"11.01"`` for regencies.
+
+    Accepts numbers or text, with or without the dot: ``11`` and ``"11"`` give ``"11"``;
+    ``1101``, ``"1101"`` and ``"11.01"`` give ``"11.01"``. Missing values stay missing.
+
+    Examples
+    --------
+    >>> normalise_codes(pl.Series(["1101", "32.01", "3201"]), "regency").to_list()
+    ['11.01', '32.01', '32.01']
+    """
+    if level not in ("province", "regency"):
+        raise ValueError(f"level must be province or regency, not {level!r}")
+    text = codes.cast(pl.String).str.strip_chars().str.replace_all(r"\.", "")
+    if level == "province":
+        return text.str.zfill(2)
+    text = text.str.zfill(4)
+    joined = pl.concat_str([text.str.slice(0, 2), text.str.slice(2)], separator=".")
+    return pl.select(joined).to_series().alias(codes.name)

@@ -13,6 +13,7 @@ import polars as pl
 
 import setara
 from datasets.mapping import REQUIRED, ROLE_BY_KEY
+from setara import regions
 from setara.regions import read_provinces, read_regencies
 
 YES = {"1", "true", "ya", "yes", "y", "t"}
@@ -141,14 +142,8 @@ def _codes(frame: pl.DataFrame, role: str, column: str, out: list[dict[str, Any]
 
 
 def normalise_codes(series: pl.Series, role: str) -> pl.Series:
-    """'11', 11 -> '11'; '1101', '11.01', 1101 -> '11.01'."""
-    text = series.cast(pl.String).str.strip_chars().str.replace_all(r"\.", "")
-    if role == "province_code":
-        return text.str.zfill(2)
-    text = text.str.zfill(4)
-    return pl.select(
-        pl.concat_str([text.str.slice(0, 2), text.str.slice(2)], separator=".")
-    ).to_series()
+    """The mapped ``province_code`` or ``regency_code`` column in official form."""
+    return regions.normalise_codes(series, "province" if role == "province_code" else "regency")
 
 
 def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
