@@ -72,3 +72,13 @@ def _emit(frame: pl.DataFrame, fmt: str, output: str | None) -> None:
 @click.version_option(package_name="setara")
 def cli() -> None:
     """Setara: survey-aware inequality, poverty and equity measurement."""
+
+
+def output_options(command: Any) -> Any:
+    """``--format table|csv|json`` and ``--output FILE``, shared by every command that emits."""
+    command = click.option("--output", help="Write to this file instead of standard output.")(
+        command
+    )
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+    )(command)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from setara.cli.base import FORMATS, _emit, _split, cli
+from setara.cli.base import _emit, _split, cli, output_options
 from setara.errors import SetaraError
 
 
@@ -88,8 +88,7 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
     "--group", "groups", multiple=True, help="NAME=CONDITION, e.g. elderly='any(age >= 60)'."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of take-up draws.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", help="Write to this file instead of standard output.")
+@output_options
 def simulate(
     programme_file: str,
     data: str,
@@ -148,8 +147,7 @@ def simulate(
 @click.option("--folds", type=int, default=5, show_default=True, help="PMT cross-validation.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the PMT folds.")
 @_data_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", help="Write to this file instead of standard output.")
+@output_options
 def target_command(
     data: str,
     budget: float,
@@ -204,8 +202,7 @@ def target_command(
 @click.option("--date", help="Date whose parameters apply (YYYY-MM-DD; default today).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of take-up draws.")
 @_data_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", help="Write to this file instead of standard output.")
+@output_options
 def optimise_command(
     data: str,
     budget: float | None,

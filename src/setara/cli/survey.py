@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import click
 import numpy as np
 
-from setara.cli.base import FORMATS, _emit, _progress, _split, cli
+from setara.cli.base import _emit, _progress, _split, cli, output_options
 from setara.errors import SetaraError
 
 
@@ -42,8 +42,7 @@ from setara.errors import SetaraError
 @click.option("--replicates", "make_replicates", help="Create replicates: jk1, jkn, bootstrap:R.")
 @click.option("--seed", type=int, default=20261127, show_default=True, help="Bootstrap seed.")
 @click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", help="Write to this file instead of standard output.")
+@output_options
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def measure(
     file: str,
