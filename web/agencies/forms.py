@@ -89,6 +89,4 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, owner: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["agencies"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Agency.objects.exclude(pk=owner.pk)
+        self.fields["agencies"].queryset = Agency.objects.exclude(pk=owner.pk)  # type: ignore[attr-defined]

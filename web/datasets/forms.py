@@ -25,8 +25,7 @@ class UploadForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])  # type: ignore[attr-defined]
         if len(agencies) == 1:
             field.initial = agencies[0]
         if new_version:
