@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from agencies import actions
+from agencies import actions, confirm
 from agencies.access import can
 from agencies.forms import ShareForm
 from agencies.models import Shareable
@@ -18,6 +18,11 @@ from agencies.models import Shareable
 def handle(request: HttpRequest, obj: Shareable, back: str) -> HttpResponse:
     """POST with ``agencies`` (share) or ``published`` (publish/unpublish); access checked."""
     if "published" in request.POST:
+        if (
+            request.POST["published"] == "1"
+            and (page := confirm.needed(request, obj, "publish")) is not None
+        ):
+            return page
         actions.publish(request.user, obj, request.POST["published"] == "1", request)
         messages.success(request, _("Publication saved."))
         return redirect(back)

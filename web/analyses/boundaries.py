@@ -63,8 +63,10 @@ def _load(path: str) -> geo.Boundaries:
     )
 
 
-def latest_regency_boundaries(agency_id: int) -> geo.Boundaries | None:
-    found = (
+def latest_regency_boundary(agency_id: int) -> Boundary | None:
+    """The regency boundaries an agency's maps use: its own latest upload, else the latest
+    published one."""
+    return (
         Boundary.objects.filter(level=Boundary.Level.REGENCY, owner_id=agency_id)
         .order_by("-created_at")
         .first()
@@ -72,6 +74,10 @@ def latest_regency_boundaries(agency_id: int) -> geo.Boundaries | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def latest_regency_boundaries(agency_id: int) -> geo.Boundaries | None:
+    found = latest_regency_boundary(agency_id)
     if found is None:
         return None
     return _load(str(Path(settings.STORAGE_DIR) / found.path))

@@ -27,9 +27,15 @@ RENDER_VERSION = 7
 
 
 def _cache_key(kind: str, analysis: Analysis) -> str:
-    """Per stored result (its finish time) and language; RENDER_VERSION retires old drawings."""
+    """Per stored result (its finish time), language and the regency boundaries in use (an
+    upload after the analysis ran draws the map without a re-run); RENDER_VERSION retires old
+    drawings."""
+    from analyses.boundaries import latest_regency_boundary
+
     stamp = analysis.finished_at.timestamp() if analysis.finished_at else 0
-    return f"{kind}-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-{get_language()}"
+    boundary = latest_regency_boundary(analysis.owner_id)
+    drawn = boundary.pk if boundary is not None else 0
+    return f"{kind}-v{RENDER_VERSION}-{analysis.pk}-{stamp:.6f}-b{drawn}-{get_language()}"
 
 
 def chart_text() -> dict[str, str]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from agencies import actions as agency_actions
-from agencies import sharing
+from agencies import confirm, sharing
 from agencies.access import permissions, readable
 from datasets.actions import NotAllowed
+from datasets.metadata import render_metadata, version_link
 from datasets.models import DatasetVersion, VersionStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from analyses import actions, exports
@@ -82,6 +84,11 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can": permissions(request.user, analysis),
         "share_form": sharing.form_for(request.user, analysis),
         "version": analysis.dataset_version,
+        "version_url": version_link(
+            request.user,
+            analysis.dataset_version,
+            reverse("analysis-source", args=[analysis.pk]),
+        ),
     }
     if analysis.status == Status.DONE:  # a done analysis always has its stored result
         context["results_html"] = results_html(analysis)
@@ -91,6 +98,8 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _analysis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     try:
         if "delete" in request.POST:
+            if (page := confirm.needed(request, analysis, "delete")) is not None:
+                return page
             actions.delete(request.user, analysis, request)
             messages.success(request, _("Analysis deleted."))
             return redirect("analyses")
@@ -101,6 +110,15 @@ def _analysis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("analysis", pk=analysis.pk)
     return sharing.handle(request, analysis, request.path)
+
+
+@login_required
+def analysis_source(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dataset version behind an analysis, as metadata, for every reader of the analysis."""
+    analysis = get_analysis(request.user, pk)
+    return render_metadata(
+        request, analysis.dataset_version, reverse("analysis", args=[analysis.pk])
+    )
 
 
 @login_required
@@ -220,6 +238,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk)
     if request.method == "POST":
         if "delete" in request.POST:
+            if (page := confirm.needed(request, report, "delete")) is not None:
+                return page
             actions.delete_report(request.user, report, request)
             return redirect("analyses")
         if "title" in request.POST:

@@ -94,6 +94,7 @@ def _create_version(
             dataset.save(update_fields=["updated_at"])
         version = DatasetVersion.objects.create(
             dataset=dataset,
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
             number=next_number(dataset.versions),
             original_name=uploaded.name[:255],
             file_format=storage.file_format(uploaded.name),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agencies import sharing
+from agencies import confirm, sharing
 from agencies.access import permissions, readable
 from agencies.views import writable_agencies
 from django.conf import settings
@@ -84,6 +84,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_dataset(request.user, pk)
     if request.method == "POST":
         if "delete" in request.POST:
+            if (page := confirm.needed(request, dataset, "delete")) is not None:
+                return page
             try:
                 actions.delete(request.user, dataset, request)
             except actions.NotAllowed as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from agencies import actions as agency_actions
-from agencies import sharing
-from agencies.access import agencies_where, permissions, readable
+from agencies import confirm, sharing
+from agencies.access import agencies_where, can_read, permissions, readable
 from agencies.models import Role
 from analyses.chart_words import chart_words
 from datasets.actions import NotAllowed
+from datasets.metadata import render_metadata, version_link
 from datasets.models import DatasetVersion, VersionStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from setara_web.viz import words
 
@@ -87,6 +89,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         if "delete" in request.POST:
+            if (page := confirm.needed(request, programme, "delete")) is not None:
+                return page
             try:
                 actions.delete(request.user, programme, request)
             except NotAllowed as exc:
@@ -191,6 +195,8 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sim = get_simulation(request.user, pk)
     if request.method == "POST":
         if "delete" in request.POST:
+            if (page := confirm.needed(request, sim, "delete")) is not None:
+                return page
             actions.delete_simulation(request.user, sim, request)
             return redirect("programmes")
         return sharing.handle(request, sim, request.path)
@@ -200,6 +206,13 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "share_form": sharing.form_for(request.user, sim),
         "baseline": sim.baseline.select_related("programme"),
         "scenario": sim.scenario.select_related("programme"),
+        "version_url": version_link(
+            request.user, sim.dataset_version, reverse("simulation-source", args=[sim.pk])
+        ),
+        "programme_urls": {
+            v.pk: programme_link(request.user, sim, v)
+            for v in [*sim.baseline.select_related("programme"), *sim.scenario.all()]
+        },
     }
     if sim.status == "done" and sim.result:
         text = {
@@ -229,3 +242,39 @@ def simulation_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(comparison.to_csv(sim.result), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="setara-simulation-{sim.pk}.csv"'
     return response
+
+
+def programme_link(user: Any, sim: Simulation, version: ProgrammeVersion) -> str:
+    """The programme version's own page when the user may read the programme, else its page
+    reached through the simulation."""
+    if can_read(user, version.programme):
+        return reverse("programme-version", args=[version.programme_id, version.number])
+    return reverse("simulation-programme", args=[sim.pk, version.pk])
+
+
+@login_required
+def simulation_source(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dataset version behind a simulation, as metadata, for every reader of it."""
+    sim = get_simulation(request.user, pk)
+    return render_metadata(request, sim.dataset_version, reverse("simulation", args=[sim.pk]))
+
+
+@login_required
+def simulation_programme(request: HttpRequest, pk: int, version_pk: int) -> HttpResponse:
+    """A programme version a simulation used, for every reader of the simulation (the rules are
+    what the simulation's figures rest on)."""
+    sim = get_simulation(request.user, pk)
+    version = (
+        sim.baseline.filter(pk=version_pk).first() or sim.scenario.filter(pk=version_pk).first()
+    )
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "programmes/version.html",
+        {
+            "programme": version.programme,
+            "version": version,
+            "back": reverse("simulation", args=[sim.pk]),
+        },
+    )

@@ -48,6 +48,7 @@ urlpatterns = [
         analysis_views.analysis_regencies,
         name="analysis-regencies",
     ),
+    path("analyses/<int:pk>/source/", analysis_views.analysis_source, name="analysis-source"),
     path("analyses/<int:pk>/status.json", analysis_views.analysis_status, name="analysis-status"),
     path(
         "analyses/<int:pk>/export.<str:fmt>", analysis_views.analysis_export, name="analysis-export"
@@ -66,6 +67,14 @@ urlpatterns = [
     ),
     path("simulations/new/", programme_views.simulation_new, name="simulation-new"),
     path("simulations/<int:pk>/", programme_views.simulation_detail, name="simulation"),
+    path(
+        "simulations/<int:pk>/source/", programme_views.simulation_source, name="simulation-source"
+    ),
+    path(
+        "simulations/<int:pk>/programmes/<int:version_pk>/",
+        programme_views.simulation_programme,
+        name="simulation-programme",
+    ),
     path(
         "simulations/<int:pk>/status.json",
         programme_views.simulation_status,

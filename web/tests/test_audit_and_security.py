@@ -18,7 +18,7 @@ def test_every_action_kind_is_recorded(world: dict[str, Any], as_persona: Any) -
     manager = as_persona("manager")
     analysis = world["analysis"]
     Client().post("/login/", {"username": "manager", "password": "wrong"})
-    manager.post(f"/analyses/{analysis.pk}/", {"published": "1"})
+    manager.post(f"/analyses/{analysis.pk}/", {"published": "1", "confirmed": "1"})
     manager.post(f"/analyses/{analysis.pk}/", {"published": "0"})
     manager.post(f"/analyses/{analysis.pk}/", {"share": "1"})  # removes beta: unshare
     manager.post(
@@ -26,7 +26,7 @@ def test_every_action_kind_is_recorded(world: dict[str, Any], as_persona: Any) -
     )
     manager.get(f"/analyses/{analysis.pk}/export.csv")
     manager.post(f"/reports/{world['report'].pk}/", {"title": "Renamed", "summary": ""})
-    manager.post(f"/reports/{world['report'].pk}/", {"delete": "1"})
+    manager.post(f"/reports/{world['report'].pk}/", {"delete": "1", "confirmed": "1"})
     manager.post("/logout/")
     expected = {
         "create",
@@ -66,7 +66,9 @@ def test_audit_events_cannot_be_changed(world: dict[str, Any]) -> None:
 
 def test_failed_change_leaves_no_audit_event(world: dict[str, Any], as_persona: Any) -> None:
     before = AuditEvent.objects.count()
-    as_persona("viewer").post(f"/analyses/{world['analysis'].pk}/", {"published": "1"})
+    as_persona("viewer").post(
+        f"/analyses/{world['analysis'].pk}/", {"published": "1", "confirmed": "1"}
+    )
     assert AuditEvent.objects.filter(action="publish").count() == 0
     assert AuditEvent.objects.count() == before + 1  # only the viewer's login
 

@@ -50,7 +50,7 @@ PAGES: list[tuple[str, str, Url, dict[str, Any], str]] = [
         "publish dataset",
         "post",
         lambda w: f"/datasets/{w['dataset'].pk}/",
-        {"published": "1"},
+        {"published": "1", "confirmed": "1"},
         "share",
     ),
     ("analysis page", "get", lambda w: f"/analyses/{w['analysis'].pk}/", {}, "read"),
@@ -65,7 +65,7 @@ PAGES: list[tuple[str, str, Url, dict[str, Any], str]] = [
         "publish analysis",
         "post",
         lambda w: f"/analyses/{w['analysis'].pk}/",
-        {"published": "1"},
+        {"published": "1", "confirmed": "1"},
         "share",
     ),
     ("report form", "get", lambda w: f"/analyses/{w['analysis'].pk}/report/", {}, "edit"),
@@ -244,7 +244,7 @@ def test_anonymous(
 )
 def test_delete_needs_manager(world: dict[str, Any], as_persona: Any, kind: str, url: Url) -> None:
     for persona, status in (("analyst", 403), ("viewer", 403), ("reader", 403), ("outsider", 404)):
-        response = as_persona(persona).post(url(world), {"delete": "1"})
+        response = as_persona(persona).post(url(world), {"delete": "1", "confirmed": "1"})
         assert response.status_code == status, persona
 
 
@@ -252,9 +252,19 @@ def test_manager_deletes_report_then_analysis(world: dict[str, Any], as_persona:
     from analyses.models import Analysis, Report
 
     manager = as_persona("manager")
-    assert manager.post(f"/reports/{world['report'].pk}/", {"delete": "1"}).status_code == 302
+    assert (
+        manager.post(
+            f"/reports/{world['report'].pk}/", {"delete": "1", "confirmed": "1"}
+        ).status_code
+        == 302
+    )
     assert not Report.objects.filter(pk=world["report"].pk).exists()
-    assert manager.post(f"/analyses/{world['analysis'].pk}/", {"delete": "1"}).status_code == 302
+    assert (
+        manager.post(
+            f"/analyses/{world['analysis'].pk}/", {"delete": "1", "confirmed": "1"}
+        ).status_code
+        == 302
+    )
     assert not Analysis.objects.filter(pk=world["analysis"].pk).exists()
 
 
@@ -281,7 +291,7 @@ def test_published_objects_are_readable_by_every_member(
 ) -> None:
     url = f"/analyses/{world['analysis'].pk}/"
     assert as_persona("outsider").get(url).status_code == 404
-    assert as_persona("manager").post(url, {"published": "1"}).status_code == 302
+    assert as_persona("manager").post(url, {"published": "1", "confirmed": "1"}).status_code == 302
     assert as_persona("outsider").get(url).status_code == 200
     assert as_persona("outsider").post(url, {"rerun": "1"}).status_code == 403
 
