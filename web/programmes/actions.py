@@ -35,7 +35,7 @@ def create(
     """A new programme with its first version; the text must parse (else SpecError)."""
     if not has_role(user, agency, Role.ANALYST):
         raise NotAllowed("you need the analyst role in the agency that will own the programme")
-    specs.parse(spec)
+    _checked(spec, agency.pk)
     with transaction.atomic():
         programme = Programme.objects.create(
             owner=agency, created_by=user, name=name, description=description
@@ -60,11 +60,19 @@ def save_version(
 ) -> ProgrammeVersion:
     """Save an edited text as the next version (earlier versions stay as they were)."""
     check(user, programme, "edit")
-    specs.parse(spec)
+    _checked(spec, programme.owner_id)
     with transaction.atomic():
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
         locked.save(update_fields=["updated_at"])
         return _version(user, locked, spec, "", note, request)
+
+
+def _checked(spec: str, agency_id: int) -> None:
+    """The text parses and every variable it names exists in the agency's data (a typo is
+    caught at save with the closest name, not when a simulation runs)."""
+    from programmes.editor import check_names, known_variables
+
+    check_names(specs.parse(spec), known_variables(agency_id))
 
 
 def _version(

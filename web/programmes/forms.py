@@ -49,7 +49,12 @@ class SimulationForm(forms.Form):
         queryset=ProgrammeVersion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    scenario_name = forms.SlugField(label=_("Scenario name"), initial="scenario", max_length=60)
+    scenario_name = forms.CharField(
+        label=_("Scenario name"),
+        initial="scenario",
+        max_length=60,
+        help_text=_("Any name, for example “PKH 2026”."),
+    )
     date = forms.DateField(
         label=_("Parameters in force on"),
         required=False,
@@ -81,3 +86,13 @@ class SimulationForm(forms.Form):
         self.fields["dataset_version"].queryset = versions  # type: ignore[attr-defined]
         self.fields["baseline"].queryset = programme_versions  # type: ignore[attr-defined]
         self.fields["scenario"].queryset = programme_versions  # type: ignore[attr-defined]
+
+    def clean_scenario_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["scenario_name"]).split())
+        if not name:
+            raise forms.ValidationError(_("Give the scenario a name."))
+        if name.casefold() == "baseline":
+            raise forms.ValidationError(
+                _("“baseline” names the programmes in place; choose another name.")
+            )
+        return name

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from setara_web.viz import words
 
-from programmes import actions, comparison, specs
+from programmes import actions, comparison, editor, specs
 from programmes.access import get_programme, get_simulation
 from programmes.forms import ProgrammeForm, SimulationForm, VersionForm
 from programmes.models import Programme, ProgrammeVersion, Simulation
@@ -97,6 +97,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect("programme", pk=pk)
             return redirect("programmes")
+        if "editor" in request.POST and latest is not None:
+            get_programme(request.user, pk, "edit")
+            return _save_from_editor(request, programme, latest)
         if "spec" not in request.POST:
             return sharing.handle(request, programme, request.path)
         get_programme(request.user, pk, "edit")
@@ -111,6 +114,21 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
                 return redirect("programme", pk=pk)
+    return _detail_page(request, programme, latest, form=form, error=error)
+
+
+def _detail_page(
+    request: HttpRequest,
+    programme: Programme,
+    latest: ProgrammeVersion | None,
+    *,
+    form: VersionForm,
+    error: str | None,
+    editor_form: editor.EditorForm | None = None,
+) -> HttpResponse:
+    parsed = editor.single_programme(latest.spec) if latest else None
+    if editor_form is None and parsed is not None:
+        editor_form = editor.EditorForm(programme=parsed)
     return render(
         request,
         "programmes/detail.html",
@@ -118,13 +136,41 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "latest": latest,
             "form": form,
+            "editor_form": editor_form,
             "error": error,
             "versions": programme.versions.select_related("created_by"),
             "can": permissions(request.user, programme),
             "share_form": sharing.form_for(request.user, programme),
         },
-        status=400 if error else 200,
+        status=400 if error or (editor_form is not None and editor_form.errors) else 200,
     )
+
+
+def _save_from_editor(
+    request: HttpRequest, programme: Programme, latest: ProgrammeVersion
+) -> HttpResponse:
+    """The form editor's POST: the latest text with the form's values, saved as a version."""
+    parsed = editor.single_programme(latest.spec)
+    if parsed is None:
+        raise Http404
+    form = editor.EditorForm(request.POST, programme=parsed)
+    error = None
+    if form.is_valid():
+        try:
+            version = actions.save_version(
+                request.user,
+                programme,
+                spec=form.apply(latest.spec, parsed),
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except SetaraError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
+            return redirect("programme", pk=programme.pk)
+    yaml_form = VersionForm(initial={"spec": latest.spec})
+    return _detail_page(request, programme, latest, form=yaml_form, error=error, editor_form=form)
 
 
 @login_required
@@ -133,7 +179,22 @@ def programme_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
     version = programme.versions.filter(number=number).first()
     if version is None:
         raise Http404
-    return render(request, "programmes/version.html", {"programme": programme, "version": version})
+    previous = programme.versions.filter(number__lt=number).order_by("-number").first()
+    diff = (
+        editor.version_diff(
+            previous.spec,
+            version.spec,
+            before_label=f"v{previous.number}",
+            after_label=f"v{version.number}",
+        )
+        if previous is not None
+        else None
+    )
+    return render(
+        request,
+        "programmes/version.html",
+        {"programme": programme, "version": version, "previous": previous, "diff": diff},
+    )
 
 
 def _choices(request: HttpRequest) -> tuple[Any, Any]:
