@@ -14,10 +14,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from setara.programmes import Programme
-from setara.programmes.rules import DERIVED
-
 from programmes import specs
+from setara.programmes import DERIVED_VARIABLES, Programme
 
 RATIONING_CHOICES = [
     ("", gettext_lazy("no budget ceiling")),
@@ -137,7 +135,7 @@ def known_variables(agency_id: int) -> set[str]:
     versions = DatasetVersion.objects.filter(dataset__owner_id=agency_id).only("columns")
     for version in versions:
         columns.update(str(c.get("name")) for c in version.columns or [])
-    return columns | set(DERIVED) if columns else set()
+    return columns | set(DERIVED_VARIABLES) if columns else set()
 
 
 def check_names(programmes: list[Programme], known: set[str]) -> None:
@@ -153,11 +151,13 @@ def check_names(programmes: list[Programme], known: set[str]) -> None:
         for name in sorted(used - allowed):
             close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
             problems.append(
-                _("'%(name)s' is not a column of your data or a parameter; did you mean '%(close)s'?")
+                _(
+                    "'%(name)s' is not a column of your data or a parameter; "
+                    "did you mean '%(close)s'?"
+                )
                 % {"name": name, "close": close[0]}
                 if close
-                else _("'%(name)s' is not a column of your data or a parameter")
-                % {"name": name}
+                else _("'%(name)s' is not a column of your data or a parameter") % {"name": name}
             )
     if problems:
         raise specs.SpecError("; ".join(problems))

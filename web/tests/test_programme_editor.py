@@ -62,9 +62,7 @@ def test_typo_in_a_rule_is_caught_at_save_with_a_suggestion(world, as_persona) -
     text = response.content.decode()
     assert "agee" in text and "did you mean" in text and "age" in text
     assert programme.versions.count() == before
-    yaml_typo = programme.versions.order_by("-number").first().spec.replace(
-        "age <= 6", "ages <= 6"
-    )
+    yaml_typo = programme.versions.order_by("-number").first().spec.replace("age <= 6", "ages <= 6")
     response = analyst.post(url, {"spec": yaml_typo, "note": ""})
     assert response.status_code == 400
     assert "ages" in response.content.decode()

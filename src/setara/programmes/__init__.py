@@ -18,11 +18,13 @@ from setara.programmes.errors import (
 )
 from setara.programmes.lab import allocation_table, budget_verdict, compare_targeting
 from setara.programmes.population import Population
+from setara.programmes.rules import DERIVED as DERIVED_VARIABLES
 from setara.programmes.simulate import Scenario, Simulation, read_scenario, simulate
 from setara.programmes.spec import Programme, read_programmes
 from setara.programmes.templates import load_template, template_names
 
 __all__ = [
+    "DERIVED_VARIABLES",
     "CircularReferenceError",
     "ExpressionError",
     "MissingParameterError",
