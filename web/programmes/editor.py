@@ -78,7 +78,7 @@ class EditorForm(forms.Form):
             "eligibility": str(programme.get("eligibility", "True")).strip(),
             "ceiling": budget.get("ceiling"),
             "rationing": budget.get("rationing", "poorest_first") if budget else "",
-            "take_up": programme.get("take_up", 1.0),
+            "take_up": programme.get("take_up", 1),
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.amounts: list[str] = []
@@ -87,7 +87,8 @@ class EditorForm(forms.Form):
             if value is None:
                 continue
             field = f"param__{name}"
-            self.fields[field] = forms.FloatField(label=str(name), initial=value)
+            shown = int(value) if value.is_integer() else value  # 3000000, not 3000000.0
+            self.fields[field] = forms.FloatField(label=str(name).replace("_", " "), initial=shown)
             self.amounts.append(field)
 
     def amount_fields(self) -> list[Any]:
