@@ -91,8 +91,8 @@ def measure(
 ) -> None:
     """Estimate measures of FILE's --income column with design-based standard errors."""
     from setara.estimation import estimate, survey_design, with_replicates
-    from setara.reliability import ReliabilityRule
     from setara.io import read_survey
+    from setara.reliability import ReliabilityRule
 
     frame = read_survey(file)
     rscales: float | list[float] | None = None
