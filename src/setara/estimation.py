@@ -21,16 +21,30 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from setara.comparison import difference_from_national
 from setara.design import SurveyDesign
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError
 from setara.frames import key_column, numeric_column, to_polars, weight_column
-from setara.kernels.groups import IntArray, factorize, group_count
-from setara.measures.base import Measure, MeasureData
+from setara.intervals import Scale, check_method, scale_of
+from setara.kernels.groups import FloatArray, IntArray, factorize
+from setara.measures.base import Measure, MeasureData, VariableParts
 from setara.measures.registry import parse_spec
 from setara.replicates import jackknife, rao_wu_bootstrap, supplied
-from setara.results import ReliabilityRule, Results, build_frame
+from setara.results import (
+    ReliabilityRule,
+    Results,
+    psu_counts,
+    results_frame,
+    with_difference,
+)
 
-__all__ = ["estimate", "survey_design", "with_replicates"]
+__all__ = [
+    "estimate",
+    "psu_counts",
+    "results_frame",
+    "survey_design",
+    "with_replicates",
+]
 
 MAX_THREADS = 4  # measures estimated concurrently (bounded: each holds n-sized temporaries)
 
@@ -174,6 +188,7 @@ def estimate(
     reliability: ReliabilityRule | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     overall: bool = False,
+    ci_method: str = "logit",
 ) -> Results:
     """Estimate ``measures`` of ``welfare`` for the population and every ``by`` domain.
 
@@ -181,9 +196,18 @@ def estimate(
     domain estimation) and counted in ``Results.notes``; so are non-positive values for the
     measures that need positive welfare (Atkinson, GE, Watts, as R convey).
     ``overall=True`` with ``by`` also returns the whole population (``by`` columns null)
-    first, sharing the sorting and quantiles of the domain estimates.
+    first, sharing the sorting and quantiles of the domain estimates, and gives every domain
+    row its difference from the national figure with the SE of the difference
+    (:mod:`setara.comparison`) and a flag: significantly ``above``, ``below`` or
+    ``not different``.
+
+    ``ci_method`` (``logit`` default, ``beta``, ``wald``) is the interval for measures with a
+    range (proportions, FGT, shares, Gini, concentration index; :mod:`setara.intervals`);
+    unbounded measures always get ``estimate ± t se``. ``reliability`` is the flag rule (BPS
+    RSE categories with the NCHS interval checks by default; :mod:`setara.reliability`).
     """
     frame = checked_frame(data, design, level)
+    method = check_method(ci_method)
     rule = reliability or ReliabilityRule()
     specs = [measures] if isinstance(measures, str) else list(measures)
     parsed: list[Measure] = []
@@ -199,7 +223,7 @@ def estimate(
             f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values left "
             "out of every estimate"
         )
-    jobs: list[tuple[bool, str, Measure, MeasureData, pl.DataFrame]] = []
+    jobs: list[_Job] = []
     overall_labels = pl.DataFrame([pl.Series(c, [None], dtype=labels.schema[c]) for c in by_cols])
     views: dict[bytes, _Rows] = {}
     for measure in parsed:
@@ -234,6 +258,7 @@ def estimate(
             extra=extra,
             memo=rows.memo,
         )
+        whole = None
         if overall and by_cols:
             # the whole population shares the sorted layout and quantiles that relative
             # poverty lines already computed for the domains
@@ -247,25 +272,66 @@ def estimate(
                 extra=extra,
                 memo={"value_order": data_view.order} if own else data_view.population_memo(),
             )
-            jobs.append((True, "population", measure, whole, overall_labels))
-        jobs.append((False, "domains", measure, data_view, labels))
+        kind = measure.value_range()
+        values = extra.get("outcome", y) if kind == "signed_unit" else y
+        scale = scale_of(kind, values, keep)
+        jobs.append(_Job(measure, data_view, labels, whole, overall_labels, scale))
         design.cells(data_view.domain, data_view.n_domains)  # shared: build before threads
+        if whole is not None:
+            design.cells(whole.domain, 1)
+    steps = sum(2 if job.whole is not None else 1 for job in jobs)
+    done: list[int] = []
 
-    def run_job(index: int) -> pl.DataFrame:
-        _, scope, measure, view, job_labels = jobs[index]
+    def report(measure: Measure, scope: str) -> None:
         if progress is not None:
+            done.append(1)
             label = f"{measure.name} {measure.params()}".strip()
-            progress(index + 1, len(jobs), f"{label} ({scope})" if overall and by_cols else label)
-        return _run(measure, design, view, job_labels, level, rule)
+            progress(len(done), steps, f"{label} ({scope})" if overall and by_cols else label)
+
+    def run_job(job: _Job) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+        options = _Options(level, rule, method)
+        if job.whole is None:
+            report(job.measure, "domains")
+            return None, _run(job.measure, design, job.view, job.labels, options, job.scale)[0]
+        report(job.measure, "population")
+        national, nat_parts = _run(
+            job.measure, design, job.whole, job.whole_labels, options, job.scale
+        )
+        report(job.measure, "domains")
+        domains, dom_parts = _run(job.measure, design, job.view, job.labels, options, job.scale)
+        diff, diff_se = difference_from_national(
+            design, job.view.domain, n_domains, job.whole.domain, dom_parts, nat_parts
+        )
+        t = design.t_quantile(level, design.domain_degf(job.view.domain, n_domains))
+        return national, with_difference(domains, diff, diff_se, t)
 
     # measures run concurrently: NumPy releases the GIL in the heavy kernels, and measures
     # over the same rows share sorted layouts and quantiles through their memo
     workers = min(MAX_THREADS, os.cpu_count() or 1, len(jobs))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        frames = list(pool.map(run_job, range(len(jobs))))
-    ordered = [f for job, f in zip(jobs, frames, strict=True) if job[0]]
-    ordered += [f for job, f in zip(jobs, frames, strict=True) if not job[0]]
+        pairs = list(pool.map(run_job, jobs))
+    ordered = [first for first, _ in pairs if first is not None]
+    ordered += [second for _, second in pairs]
     return Results(pl.concat(ordered, how="vertical_relaxed"), tuple(by_cols), level, notes)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One measure: its domain view and, with ``overall``, the whole-population view."""
+
+    measure: Measure
+    view: MeasureData
+    labels: pl.DataFrame
+    whole: MeasureData | None
+    whole_labels: pl.DataFrame
+    scale: Scale | None
+
+
+@dataclass(frozen=True)
+class _Options:
+    level: float
+    rule: ReliabilityRule
+    ci_method: str
 
 
 def _run(
@@ -273,54 +339,27 @@ def _run(
     design: SurveyDesign,
     view: MeasureData,
     labels: pl.DataFrame,
-    level: float,
-    rule: ReliabilityRule,
-) -> pl.DataFrame:
-    """One measure on one view: estimates, SEs, intervals and flags as a results frame."""
-    est, se = measure.standard_error(design, view)
-    return results_frame(
+    options: _Options,
+    scale: Scale | None,
+) -> tuple[pl.DataFrame, tuple[FloatArray, FloatArray, VariableParts]]:
+    """One measure on one view: its results rows and what its variance came from."""
+    parts = measure.estimate_parts(design, view)
+    frame = results_frame(
         measure.name,
         measure.params(),
         labels,
-        est,
-        se,
+        parts[0],
+        parts[1],
         design,
         view.domain,
         view.n_domains,
-        level=level,
-        rule=rule,
+        level=options.level,
+        rule=options.rule,
         n_obs=view.n_obs,
+        ci_method=options.ci_method,
+        scale=scale,
     )
-
-
-def results_frame(
-    measure: str,
-    params: str,
-    labels: pl.DataFrame,
-    estimate: np.ndarray,
-    se: np.ndarray,
-    design: SurveyDesign,
-    domain: IntArray,
-    n_domains: int,
-    *,
-    level: float,
-    rule: ReliabilityRule,
-    n_obs: IntArray | None = None,
-) -> pl.DataFrame:
-    """The tidy results rows of one measure over the ``n_domains`` codes of ``domain``:
-    counts, PSUs, t with the domains' degrees of freedom and reliability flags."""
-    n = group_count(domain, n_domains) if n_obs is None else n_obs
-    return build_frame(
-        measure=measure,
-        params=params,
-        labels=labels,
-        estimate=np.where(n > 0, estimate, np.nan),
-        se=np.where(n > 0, se, np.nan),
-        n=n,
-        n_psu=psu_counts(design, domain, n_domains),
-        t=design.t_quantile(level, design.domain_degf(domain, n_domains)),
-        rule=rule,
-    )
+    return frame, parts
 
 
 def checked_frame(data: Any, design: SurveyDesign, level: float) -> pl.DataFrame:
@@ -374,8 +413,3 @@ def _extra_columns(frame: pl.DataFrame, measure: Measure) -> dict[str, np.ndarra
             )
         extra[key] = values
     return extra
-
-
-def psu_counts(design: SurveyDesign, domain: IntArray, n_domains: int) -> IntArray:
-    cells = design.cells(domain, n_domains)[0]
-    return np.bincount(cells.cell_domain, minlength=n_domains).astype(np.int64)

@@ -21,6 +21,7 @@ from agencies.models import (
     Invitation,
     Membership,
     Profile,
+    ReliabilityStandards,
     Shareable,
     hash_secret,
 )
@@ -89,6 +90,30 @@ def record_export(user: Any, obj: Any, fmt: str, request: HttpRequest | None = N
     """An export (download or API read of results) in the audit trail."""
     with transaction.atomic():
         record(Action.EXPORT, actor=user, obj=obj, request=request, after={"format": fmt})
+
+
+def set_reliability_standards(
+    actor: Any, agency: Agency, standards: str, request: HttpRequest | None = None
+) -> Agency:
+    """Choose the rules that flag the agency's estimates (BPS alone, or BPS and NCHS);
+    diagnostics run after the change use them. The caller checked the admin role."""
+    if standards not in ReliabilityStandards.values:
+        raise ValueError(f"reliability standards must be one of {ReliabilityStandards.values}")
+    with transaction.atomic():
+        before = agency.reliability_standards
+        if before != standards:
+            agency.reliability_standards = standards
+            agency.save(update_fields=["reliability_standards"])
+            record(
+                Action.UPDATE,
+                actor=actor,
+                obj=agency,
+                agency_id=agency.pk,
+                request=request,
+                before={"reliability_standards": before},
+                after={"reliability_standards": standards},
+            )
+    return agency
 
 
 def create_agency(actor: Any, *, slug: str, name: str, kind: str, region_code: str = "") -> Agency:

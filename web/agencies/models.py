@@ -28,12 +28,26 @@ class AgencyKind(models.TextChoices):
     CIVIL = "civil", _("Civil society")
 
 
+class ReliabilityStandards(models.TextChoices):
+    """Which rules flag an estimate (``setara.ReliabilityRule(standards=...)``)."""
+
+    BPS_NCHS = "bps+nchs", _("BPS relative standard error and NCHS interval checks")
+    BPS = "bps", _("BPS relative standard error only")
+
+
 class Agency(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
     region_code = models.CharField(
         _("kode wilayah"), max_length=13, blank=True, help_text=_("For a regional office.")
+    )
+    reliability_standards = models.CharField(
+        _("reliability rules"),
+        max_length=10,
+        choices=ReliabilityStandards.choices,
+        default=ReliabilityStandards.BPS_NCHS,
+        help_text=_("How the agency's diagnostics flag estimates as reliable."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

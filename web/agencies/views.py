@@ -23,7 +23,15 @@ from agencies.forms import (
     ThrottledLoginForm,
     TokenForm,
 )
-from agencies.models import Agency, ApiToken, Invitation, Membership, Role, hash_secret
+from agencies.models import (
+    Agency,
+    ApiToken,
+    Invitation,
+    Membership,
+    ReliabilityStandards,
+    Role,
+    hash_secret,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -106,6 +114,12 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     agency = _admin_agency(request, slug)
     invite_link = None
     form = InviteForm()
+    if request.method == "POST" and "reliability_standards" in request.POST:
+        value = request.POST["reliability_standards"]
+        if value in ReliabilityStandards.values:
+            actions.set_reliability_standards(request.user, agency, value, request)
+            messages.success(request, _("Saved."))
+        return redirect("members", slug=slug)
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
@@ -124,6 +138,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "role_choices": Role.choices,
             "invite_link": invite_link,
+            "reliability_choices": ReliabilityStandards.choices,
         },
     )
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from analyses.compute import available_breakdowns
-from analyses.models import Analysis, Report, Status, run_job
+from analyses.models import Analysis, CIMethod, Report, Status, run_job
 from analyses.tasks import run_analysis
 
 
@@ -26,6 +26,7 @@ def create(
     dimension: str,
     breakdowns: list[str],
     title: str = "",
+    ci_method: str = CIMethod.LOGIT,
     request: HttpRequest | None = None,
     run_now: bool = False,
 ) -> Analysis:
@@ -39,6 +40,10 @@ def create(
     missing = [r for r in REQUIRED.get(dimension, ("?",)) if r not in version.mapping]
     if missing:
         raise NotAllowed(f"the {dimension} diagnostic needs the roles {', '.join(missing)} mapped")
+    if ci_method not in CIMethod.values:
+        raise NotAllowed(
+            f"ci_method must be one of {', '.join(CIMethod.values)}, not {ci_method!r}"
+        )
     allowed = available_breakdowns(version.mapping)
     chosen = [b for b in breakdowns if b in allowed]
     with transaction.atomic():
@@ -48,6 +53,7 @@ def create(
             dataset_version=version,
             dimension=dimension,
             breakdowns=chosen,
+            ci_method=ci_method,
             title=title or f"{version.dataset.name} v{version.number}: {dimension}",
         )
         record(
@@ -55,7 +61,9 @@ def create(
             actor=user,
             obj=analysis,
             request=request,
-            after=snapshot(analysis, ["title", "dimension", "breakdowns", "dataset_version"]),
+            after=snapshot(
+                analysis, ["title", "dimension", "breakdowns", "ci_method", "dataset_version"]
+            ),
         )
         if not run_now:
             run_job(run_analysis, analysis, now=False)

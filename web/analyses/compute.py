@@ -1,9 +1,12 @@
 """The diagnostic of one mapped survey, as plain JSON-ready data (no Django import).
 
-Three dimensions share one shape: an indicator with design-based standard errors, reliability
-flags (BPS rule: RSE > 25% caution, > 50% unreliable; n < 30 small), nationally, by province, by
-regency and by groups. Economic: per-capita welfare, poverty (FGT 0/1/2) and inequality (Gini,
-Theil, Palma, S80/S20), decile shares, Lorenz curve and the Theil between/within
+Three dimensions share one shape: an indicator with design-based standard errors, intervals on
+the indicator's scale (``ci_method``), reliability flags with their reason (BPS rule: RSE > 25%
+caution, > 50% unreliable; n < 30 small; with the NCHS interval checks unless the agency chose
+BPS alone), nationally, by province, by regency and by groups; province and regency rows carry
+their difference from the national figure, its SE and whether it is significant.
+Economic: per-capita welfare, poverty (FGT 0/1/2) and inequality (Gini, Theil, Palma,
+S80/S20), decile shares, Lorenz curve and the Theil between/within
 decomposition. Education: school enrolment rate of the school-age rows (those where enrolment
 is recorded). Health: health-insurance coverage.
 """
@@ -73,6 +76,10 @@ def _rows(results: setara.Results, keys: dict[str, str], by: str | None) -> list
                 "n": row["n"],
                 "rse": row["rse"],
                 "reliability": row["reliability"],
+                "reliability_reason": row["reliability_reason"],
+                "diff_national": row["diff_national"],
+                "diff_se": row["diff_se"],
+                "diff_flag": row["diff_flag"],
             }
         )
     return out
@@ -167,8 +174,14 @@ def run(
     dimension: str,
     breakdowns: list[str],
     progress: Progress | None = None,
+    ci_method: str = "logit",
+    reliability: str = "bps+nchs",
 ) -> dict[str, Any]:
-    """Compute the diagnostic; the returned dict is stored and rendered without recomputing."""
+    """Compute the diagnostic; the returned dict is stored and rendered without recomputing.
+
+    ``ci_method`` is the interval of bounded indicators (``setara.estimate``); ``reliability``
+    the agency's rule set, ``"bps+nchs"`` or ``"bps"``.
+    """
     started = time.perf_counter()
     report = progress or (lambda pct, msg: None)
     data = prepare(frame, mapping)
@@ -193,10 +206,18 @@ def run(
         report(min(99, int(100 * done / steps)), message)
 
     report(1, "national estimates")
-    national = setara.estimate(data, design, welfare=outcome, measures=[i.spec for i in items])
+    options: dict[str, Any] = {
+        "ci_method": ci_method,
+        "reliability": setara.ReliabilityRule(standards=tuple(reliability.split("+"))),
+    }
+    national = setara.estimate(
+        data, design, welfare=outcome, measures=[i.spec for i in items], **options
+    )
     result: dict[str, Any] = {
         "dimension": dimension,
         "poverty_line": line if dimension == "economic" else None,
+        "ci_method": ci_method,
+        "reliability_standards": reliability,
         "indicators": [i.__dict__ for i in items],
         "regional_indicators": list(REGIONAL[dimension]),
         "headline": _rows(national, keys, None),
@@ -208,13 +229,16 @@ def run(
     for breakdown in wanted:
         column = _group_column(breakdown)
         specs = regional if breakdown in ("province", "regency") else regional[:2]
-        res = setara.estimate(data, design, welfare=outcome, measures=specs, by=column)
-        rows = _rows(res, keys, column)
+        areas = breakdown in ("province", "regency")
+        res = setara.estimate(
+            data, design, welfare=outcome, measures=specs, by=column, overall=areas, **options
+        )
+        rows = [r for r in _rows(res, keys, column) if r["group"] is not None or not areas]
         result["breakdowns"][breakdown] = _named(rows, breakdown)
         step(f"by {breakdown}")
     if dimension == "economic":
         dist = setara.estimate(
-            data, design, welfare="welfare", measures=["shares:groups=10", "lorenz"]
+            data, design, welfare="welfare", measures=["shares:groups=10", "lorenz"], **options
         )
         frame_rows = dist.frame
         result["deciles"] = [
@@ -253,7 +277,8 @@ def run(
 
 
 def _stat(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n", "rse", "reliability")}
+    keys = ("estimate", "se", "ci_low", "ci_high", "n", "rse", "reliability", "reliability_reason")
+    return {k: row.get(k) for k in keys}
 
 
 def _named(rows: list[dict[str, Any]], breakdown: str) -> list[dict[str, Any]]:

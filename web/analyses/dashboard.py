@@ -17,7 +17,25 @@ TEXT = {
     "welfare": "Cumulative welfare share",
     "province": "province",
     "regency": "regency / city",
+    "significance": "▲ significantly above, ▼ significantly below the national figure (95%)",
 }
+SIGNIFICANCE_MARKS = {"above": "▲", "below": "▼"}
+DIFF_FILTERS = ("above", "below", "not different")
+
+
+def marked(name: str, flag: str | None) -> str:
+    """An area's name with its significance mark against the national figure."""
+    mark = SIGNIFICANCE_MARKS.get(flag or "")
+    return f"{name} {mark}" if mark else name
+
+
+def with_difference(rows: list[dict[str, Any]], key: str, diff: str | None) -> list[dict[str, Any]]:
+    """Rows of the areas whose indicator ``key`` differs from the nation as ``diff`` says
+    (``above``, ``below``, ``not different``; None keeps every area)."""
+    if diff not in DIFF_FILTERS:
+        return rows
+    keep = {r["group"] for r in rows if r["indicator"] == key and r.get("diff_flag") == diff}
+    return [r for r in rows if r["group"] in keep]
 
 
 def formatter(fmt: str) -> Callable[[float | None], str]:
@@ -61,12 +79,14 @@ def area_map(
         paths,
         viewbox,
         {r["group"]: r["estimate"] for r in rows},
-        names=dict(boundaries.names) | {r["group"]: r["name"] for r in rows},
+        names=dict(boundaries.names)
+        | {r["group"]: marked(r["name"], r.get("diff_flag")) for r in rows},
         flags={r["group"]: r["reliability"] for r in rows},
         contains=dict(boundaries.contains),
         title=words["by"].format(label=label, breakdown=words[breakdown]),
         legend_title=label,
         fmt=formatter(fmt),
+        note=words.get("significance", TEXT["significance"]),
     )
 
 
@@ -84,7 +104,7 @@ def ranked_plot(
     k lowest (the dashboard's overview of 514 regencies; the full ranking has its own page)."""
     rows = [
         {
-            "label": r["name"] or r["group"],
+            "label": marked(r["name"] or r["group"], r.get("diff_flag")),
             "estimate": r["estimate"],
             "ci_low": r["ci_low"],
             "ci_high": r["ci_high"],

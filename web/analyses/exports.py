@@ -1,7 +1,8 @@
 """Stored diagnostic results as tidy tables, CSV, XLSX and a printable PDF (no Django import).
 
 Every export carries the same columns as the engine's results (indicator, breakdown, group,
-estimate, se, ci_low, ci_high, n, rse, reliability) so a download can be re-checked against
+estimate, se, ci_low, ci_high, n, rse, reliability, reliability_reason, diff_national, diff_se,
+diff_flag) so a download can be re-checked against
 a script run of ``setara measure``.
 """
 
@@ -27,6 +28,10 @@ COLUMNS = [
     "n",
     "rse",
     "reliability",
+    "reliability_reason",
+    "diff_national",
+    "diff_se",
+    "diff_flag",
 ]
 FLAG = {
     "reliable": "",
@@ -96,6 +101,10 @@ def tidy(result: dict[str, Any]) -> pl.DataFrame:
         "n": pl.Int64,
         "rse": pl.Float64,
         "reliability": pl.String,
+        "reliability_reason": pl.String,
+        "diff_national": pl.Float64,
+        "diff_se": pl.Float64,
+        "diff_flag": pl.String,
     }
     return pl.DataFrame([{c: r.get(c) for c in COLUMNS} for r in rows], schema=schema)
 

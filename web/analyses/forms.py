@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from analyses.compute import BREAKDOWNS
-from analyses.models import Dimension
+from analyses.models import CIMethod, Dimension
 
 BREAKDOWN_LABELS = {
     "province": _("Province"),
@@ -36,6 +36,15 @@ class AnalysisForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=list(BREAKDOWNS),
         required=False,
+    )
+    ci_method = forms.ChoiceField(
+        label=_("Confidence intervals"),
+        choices=CIMethod.choices,
+        initial=CIMethod.LOGIT,
+        help_text=_(
+            "How the 95% interval of rates, shares and indices is built; means and totals "
+            "always use estimate ± t × SE."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 

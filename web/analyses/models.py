@@ -16,6 +16,12 @@ class Dimension(models.TextChoices):
     HEALTH = "health", _("Health: health-insurance coverage")
 
 
+class CIMethod(models.TextChoices):
+    LOGIT = "logit", _("Logit: stays within the range of rates, shares and indices (default)")
+    BETA = "beta", _("Korn–Graubard (beta): for proportions with few cases")
+    WALD = "wald", _("Wald: estimate ± t × SE (can leave the range)")
+
+
 class Status(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
@@ -59,6 +65,12 @@ class Analysis(Shareable, Job):
     )
     dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
     breakdowns = models.JSONField(_("breakdowns"), default=list)
+    ci_method = models.CharField(
+        _("confidence interval method"),
+        max_length=5,
+        choices=CIMethod.choices,
+        default=CIMethod.LOGIT,
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,7 +23,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 7
+RENDER_VERSION = 8
 
 
 def _cache_key(kind: str, analysis: Analysis) -> str:
@@ -47,6 +47,7 @@ def chart_text() -> dict[str, str]:
         "lorenz": _("Lorenz curve"),
         "population": _("Cumulative population share"),
         "welfare": _("Cumulative welfare share"),
+        "significance": _("▲ significantly above, ▼ significantly below the national figure (95%)"),
         **{key: str(label) for key, label in BREAKDOWN_LABELS.items()},
     }
 
@@ -145,6 +146,7 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
             entry["cells"][row["indicator"]] = row
         tables[breakdown] = {
             "label": BREAKDOWN_LABELS.get(breakdown, breakdown),
+            "compared": breakdown in ("province", "regency"),
             "indicators": [items[k] for k in keys],
             "rows": [
                 {
@@ -187,17 +189,26 @@ def results_html(analysis: Analysis) -> str:
     return str(html)
 
 
-def regencies_html(analysis: Analysis) -> str:
-    """The full ranking of regencies (chart and table): its own page, cached like the rest."""
-    key = _cache_key("regencies-html", analysis)
+def regencies_html(analysis: Analysis, diff: str | None = None) -> str:
+    """The full ranking of regencies (chart and table): its own page, cached like the rest;
+    ``diff`` keeps the regencies significantly ``above`` or ``below`` the national figure of
+    the main indicator, or ``not different`` from it."""
+    diff = diff if diff in dashboard.DIFF_FILTERS else None
+    key = _cache_key(f"regencies-html-{diff or 'all'}", analysis)
     html = cache.get(key)
     if html is None:
         result = localised(analysis.result or {})
         main = next(i for i in result["indicators"] if i["key"] == result["regional_indicators"][0])
-        with words.use(chart_words()):
-            plot = dashboard.ranked_plot(
-                result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
-            )
+        rows = result["breakdowns"].get("regency", [])
+        result["breakdowns"] = result["breakdowns"] | {
+            "regency": dashboard.with_difference(rows, main["key"], diff)
+        }
+        plot = ""
+        if any(r["estimate"] is not None for r in result["breakdowns"]["regency"]):
+            with words.use(chart_words()):
+                plot = dashboard.ranked_plot(
+                    result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
+                )
         html = render_to_string(
             "analyses/_regencies.html", {"plot": plot, "table": tables(result).get("regency")}
         )

@@ -14,7 +14,7 @@ from setara.errors import SetaraError
 
 @task()
 def run_analysis(analysis_id: int) -> str:
-    analysis = Analysis.objects.select_related("dataset_version").get(pk=analysis_id)
+    analysis = Analysis.objects.select_related("dataset_version", "owner").get(pk=analysis_id)
     if analysis.status not in (Status.QUEUED, Status.RUNNING):
         return analysis.status
     Analysis.objects.filter(pk=analysis_id).update(
@@ -35,6 +35,8 @@ def run_analysis(analysis_id: int) -> str:
             dimension=analysis.dimension,
             breakdowns=list(analysis.breakdowns),
             progress=progress,
+            ci_method=analysis.ci_method,
+            reliability=analysis.owner.reliability_standards,
         )
     except SetaraError as exc:
         _finish(analysis_id, Status.FAILED, error=str(exc))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from analyses import actions, exports
 from analyses.access import get_analysis, get_report
+from analyses.dashboard import DIFF_FILTERS
 from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
 from analyses.rendering import charts, localised, regencies_html, results_html, tables
@@ -57,6 +58,7 @@ def analysis_new(request: HttpRequest) -> HttpResponse:
                 dimension=form.cleaned_data["dimension"],
                 breakdowns=form.cleaned_data["breakdowns"],
                 title=form.cleaned_data["title"],
+                ci_method=form.cleaned_data["ci_method"],
                 request=request,
             )
         except NotAllowed as exc:
@@ -126,10 +128,21 @@ def analysis_regencies(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis(request.user, pk)
     if analysis.status != Status.DONE or "regency" not in (analysis.breakdowns or []):
         raise Http404
+    diff = request.GET.get("diff") or None
+    diff = diff if diff in DIFF_FILTERS else None
     return render(
         request,
         "analyses/regencies.html",
-        {"analysis": analysis, "regencies_html": regencies_html(analysis)},
+        {
+            "analysis": analysis,
+            "regencies_html": regencies_html(analysis, diff),
+            "diff": diff,
+            "diff_choices": [
+                ("above", _("significantly above the national figure")),
+                ("below", _("significantly below the national figure")),
+                ("not different", _("not significantly different")),
+            ],
+        },
     )
 
 

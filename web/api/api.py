@@ -115,6 +115,7 @@ class AnalysisOut(Schema):
     dataset_version: int
     dimension: str
     breakdowns: list[str]
+    ci_method: str
     status: str
     progress: int
     error: str
@@ -128,6 +129,7 @@ class AnalysisIn(Schema):
     dimension: str
     breakdowns: list[str] = []
     title: str = ""
+    ci_method: str = "logit"  # logit | beta | wald: the interval of rates, shares and indices
 
 
 class MappingIn(Schema):
@@ -160,6 +162,7 @@ def _analysis_out(a: Analysis) -> dict[str, Any]:
         "dataset_version": a.dataset_version.number,
         "dimension": a.dimension,
         "breakdowns": a.breakdowns,
+        "ci_method": a.ci_method,
         "status": a.status,
         "progress": a.progress,
         "error": a.error,
@@ -240,6 +243,7 @@ def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
         dimension=body.dimension,
         breakdowns=body.breakdowns,
         title=body.title,
+        ci_method=body.ci_method,
         request=request,
     )
     return Status(201, _analysis_out(analysis))

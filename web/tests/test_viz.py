@@ -445,17 +445,17 @@ def test_unreliable_and_caution_estimates_are_patterned_and_named() -> None:
     assert hatch and hatch.endswith("-hatch)") and hatch[5:-1] in pattern_ids
     assert dots and dots.endswith("-dots)") and dots[5:-1] in pattern_ids
     assert overlay("53") == hatch
-    assert "(unreliable, RSE > 50%)" in (drawn["91"].findtext(f"{SVG}title") or "")
-    assert "(use with caution, RSE 25-50%)" in (drawn["81"].findtext(f"{SVG}title") or "")
+    assert "(unreliable)" in (drawn["91"].findtext(f"{SVG}title") or "")
+    assert "(use with caution)" in (drawn["81"].findtext(f"{SVG}title") or "")
     assert "(small n, unreliable)" in (drawn["53"].findtext(f"{SVG}title") or "")
-    assert "Unreliable, RSE &gt; 50% (hatched): Nusa Tenggara Timur, Papua." in svg
+    assert "Unreliable (hatched): Nusa Tenggara Timur, Papua." in svg
 
 
 def test_provinces_inside_a_parent_are_listed_with_their_values() -> None:
     svg = province_map({"64": 6.1, "65": 7.0, "94": 30.5}, flags={"94": "unreliable"})
     text = " ".join(t.text or "" for t in parse(svg).iter(f"{SVG}text"))
     assert "Kalimantan Utara 7.0 (in Kalimantan Timur)" in text
-    assert "Papua Tengah 30.5 (unreliable, RSE > 50%) (in Papua)" in text
+    assert "Papua Tengah 30.5 (unreliable) (in Papua)" in text
     assert "Papua Selatan no data (in Papua)" in text
     tooltip = regions(svg)["64"].findtext(f"{SVG}title")
     assert tooltip == "Kalimantan Timur: 6.1; this area also covers Kalimantan Utara 7.0"
@@ -699,7 +699,7 @@ def test_partial_overlay_falls_back_to_english() -> None:
     ]
     assert legend[0] == "14.2 s.d. 14.6" and not [item for item in legend if " to " in item]
     assert " to 16.1 (Maluku)." in (parse(svg).findtext(f"{SVG}desc") or "")  # not overlaid
-    assert "No data" in svg and "Use with caution, RSE 25-50% (bertitik): Maluku." in svg
+    assert "No data" in svg and "Use with caution (bertitik): Maluku." in svg
 
 
 def test_overlays_nest_and_are_restored_even_after_an_error() -> None:

@@ -42,6 +42,24 @@ from setara.errors import SetaraError
 @click.option("--replicates", "make_replicates", help="Create replicates: jk1, jkn, bootstrap:R.")
 @click.option("--seed", type=int, default=20261127, show_default=True, help="Bootstrap seed.")
 @click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
+@click.option(
+    "--ci-method",
+    type=click.Choice(["logit", "beta", "wald"]),
+    default="logit",
+    show_default=True,
+    help="Interval for measures with a range (proportions, FGT, shares, Gini): logit or "
+    "beta (Korn-Graubard, proportions) stay inside it; wald is estimate +/- t SE.",
+)
+@click.option(
+    "--reliability",
+    type=click.Choice(["bps+nchs", "bps"]),
+    default="bps+nchs",
+    show_default=True,
+    help="Flag rule: BPS RSE categories, with the NCHS interval checks or without.",
+)
+@click.option(
+    "--overall", is_flag=True, help="With --by: national rows too, and each domain minus them."
+)
 @output_options
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def measure(
@@ -64,6 +82,9 @@ def measure(
     make_replicates: str | None,
     seed: int,
     level: float,
+    ci_method: str,
+    reliability: str,
+    overall: bool,
     fmt: str,
     output: str | None,
     quiet: bool,
@@ -71,6 +92,7 @@ def measure(
     """Estimate measures of FILE's --income column with design-based standard errors."""
     from setara.estimation import estimate, survey_design, with_replicates
     from setara.io import read_survey
+    from setara.reliability import ReliabilityRule
 
     frame = read_survey(file)
     rscales: float | list[float] | None = None
@@ -112,6 +134,9 @@ def measure(
         by=_split(by) or None,
         level=level,
         progress=_progress(quiet or frame.height < 200_000),
+        ci_method=ci_method,
+        reliability=ReliabilityRule(standards=tuple(reliability.split("+"))),
+        overall=overall,
     )
     for note in results.notes:
         click.echo(f"note: {note}", err=True)

@@ -137,6 +137,17 @@ class Linearized:
     shared: tuple[FloatArray, FloatArray] | None = None
 
 
+@dataclass
+class VariableParts:
+    """What a variance came from: weighted influence values ``weighted`` (each row in its own
+    domain) and the ``shared`` population-level term of :meth:`SurveyDesign.variance`, or the
+    replicate estimates ``thetas`` (domains x replicates)."""
+
+    weighted: FloatArray | None = None
+    shared: tuple[FloatArray, FloatArray] | None = None
+    thetas: FloatArray | None = None
+
+
 class Measure:
     """Base class; subclasses set ``name`` and implement the two methods."""
 
@@ -146,6 +157,11 @@ class Measure:
 
     def params(self) -> str:
         return ""
+
+    def value_range(self) -> str:
+        """The range of the measure's values, for intervals that cannot leave it
+        (:func:`setara.intervals.scale_of`): ``"open"`` unless a subclass says otherwise."""
+        return "open"
 
     def extra_columns(self) -> dict[str, str]:
         """Other columns the measure reads, as ``{key in MeasureData.extra: column name}``."""
@@ -168,10 +184,19 @@ class Measure:
         self, design: SurveyDesign, data: MeasureData
     ) -> tuple[FloatArray, FloatArray]:
         """Estimates and standard errors for every domain (linearization or replicates)."""
+        estimate, se, _ = self.estimate_parts(design, data)
+        return estimate, se
+
+    def estimate_parts(
+        self, design: SurveyDesign, data: MeasureData
+    ) -> tuple[FloatArray, FloatArray, VariableParts]:
+        """Estimates, standard errors and what the variance was computed from (to combine
+        with another estimate on the same sample, e.g. a domain minus the nation)."""
         if design.replicates is not None:
             estimate = self.replicate(data, data.weights[:, None])[:, 0]
             thetas = self.replicate_all(design.replicates, data)
-            return estimate, np.sqrt(design.replicates.variance(thetas, estimate))
+            var = design.replicates.variance(thetas, estimate)
+            return estimate, np.sqrt(var), VariableParts(thetas=thetas)
         lin = self.linearize(data)
         w = data.weights
         a = np.where(data.domain >= 0, w * lin.influence, 0.0)
@@ -180,7 +205,7 @@ class Measure:
             b, c = lin.shared
             shared = (np.where(data.population >= 0, w * b, 0.0), c)
         var = design.variance(data.domain, data.n_domains, a, shared)
-        return lin.estimate, np.sqrt(var)
+        return lin.estimate, np.sqrt(var), VariableParts(weighted=a, shared=shared)
 
 
 def sorted_weights(data: MeasureData, weights: FloatArray) -> FloatArray:

@@ -39,6 +39,10 @@ class Mean(Measure):
 
     name = "mean"
 
+    def value_range(self) -> str:
+        """A mean of values in [0, 1] stays in it (a rate of a 0/1 indicator)."""
+        return "data"
+
     def linearize(self, data: MeasureData) -> Linearized:
         inside, d = _domain_rows(data)
         y = np.where(inside, data.y, 0.0)
@@ -61,6 +65,10 @@ class Proportion(Mean):
     """Share of the domain population with the indicator (values 0/1 or true/false)."""
 
     name = "proportion"
+
+    def value_range(self) -> str:
+        """A share of units."""
+        return "proportion"
 
 
 @dataclass

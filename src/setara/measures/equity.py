@@ -120,6 +120,10 @@ class Concentration(Measure):
                 f"concentration bounds need lower < upper, not {self.lower:g} and {self.upper:g}"
             )
 
+    def value_range(self) -> str:
+        """Concentration indices of a non-negative outcome are in [-1, 1]."""
+        return "signed_unit"
+
     def params(self) -> str:
         text = f"outcome={self.outcome}"
         if self.type == "wagstaff":

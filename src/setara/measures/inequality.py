@@ -89,6 +89,10 @@ class Gini(SortedMeasure):
     def params(self) -> str:
         return "" if self.method == "midrank" else f"method={self.method}"
 
+    def value_range(self) -> str:
+        """The Gini of non-negative welfare is in [0, 1]."""
+        return "unit"
+
     def _estimate(self, sg: SortedGroups, y: FloatArray, w: FloatArray) -> FloatArray:
         return k.gini_estimate(sg, y, w, method=self.method)
 
@@ -136,6 +140,10 @@ class Atkinson(SortedMeasure):
             raise MeasureSpecError(f"atkinson epsilon must be >= 0, not {self.epsilon:g}")
 
     positive_only = True
+
+    def value_range(self) -> str:
+        """Atkinson indices are in [0, 1]."""
+        return "unit"
 
     def params(self) -> str:
         return f"epsilon={self.epsilon:g}"

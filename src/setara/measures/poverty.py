@@ -195,6 +195,10 @@ class FGT(LineMeasure):
     def params(self) -> str:
         return f"alpha={self.alpha:g},line={self.line.text()}"
 
+    def value_range(self) -> str:
+        """The headcount is a proportion; FGT(alpha > 0) is in [0, 1] for welfare >= 0."""
+        return "proportion" if self.alpha == 0 else "unit"
+
     def _value(self, y: FloatArray, z: FloatArray) -> FloatArray:
         poor = y <= z
         if self.alpha == 0:

@@ -25,7 +25,13 @@ from setara.kernels.distribution import (
     quantile_values,
 )
 from setara.kernels.groups import FloatArray, IntArray
-from setara.measures.base import Linearized, Measure, MeasureData, sorted_weights
+from setara.measures.base import (
+    Linearized,
+    Measure,
+    MeasureData,
+    VariableParts,
+    sorted_weights,
+)
 from setara.measures.basic import Mean
 from setara.measures.inequality import scatter
 
@@ -134,6 +140,16 @@ class Quantile(Measure):
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         return quantile_values(data.sorted, data.y_sorted, sorted_weights(data, weights), self.p)
 
+    def estimate_parts(
+        self, design: SurveyDesign, data: MeasureData
+    ) -> tuple[FloatArray, FloatArray, VariableParts]:
+        """The reported (Woodruff) SE with the linearized or replicate parts, from which a
+        covariance with another estimate is taken."""
+        if self.se == "kernel":
+            return super().estimate_parts(design, data)
+        estimate, se = self.standard_error(design, data)
+        return estimate, se, super().estimate_parts(design, data)[2]
+
     def standard_error(
         self, design: SurveyDesign, data: MeasureData
     ) -> tuple[FloatArray, FloatArray]:
@@ -241,6 +257,10 @@ class Share(Measure):
     def params(self) -> str:
         return f"lower={self.lower:g},upper={self.upper:g}"
 
+    def value_range(self) -> str:
+        """A share of non-negative welfare is in [0, 1]."""
+        return "unit"
+
     def linearize(self, data: MeasureData) -> Linearized:
         hi, lin_hi = partial_total(data, self.upper)
         lo, lin_lo = partial_total(data, self.lower)
@@ -273,6 +293,10 @@ class Lorenz(Measure):
 
     def params(self) -> str:
         return f"p={self.p:g}"
+
+    def value_range(self) -> str:
+        """Lorenz ordinates of non-negative welfare are in [0, 1]; generalized ones are not."""
+        return "open" if self.generalized else "unit"
 
     def linearize(self, data: MeasureData) -> Linearized:
         part, lin_part = partial_total(data, self.p)

@@ -28,8 +28,8 @@ def mark(reliability: str | None) -> str:
 def reliability_text(reliability: str | None) -> str:
     texts = {
         "reliable": _("reliable"),
-        "caution": _("use with caution (RSE 25–50%)"),
-        "unreliable": _("unreliable (RSE above 50%)"),
+        "caution": _("use with caution"),
+        "unreliable": _("unreliable"),
         "small n": _("too few observations (n < 30)"),
         "one PSU": _("one PSU: no standard error"),
         "empty": _("no observations"),
@@ -45,3 +45,47 @@ def pct(value: float | None) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+DIFF_MARKS = {"above": "▲", "below": "▼", "not different": "="}
+
+
+@register.filter
+def diff_mark(flag: str | None) -> str:
+    return DIFF_MARKS.get(flag or "", "")
+
+
+@register.filter
+def diff_text(flag: str | None) -> str:
+    texts = {
+        "above": _("significantly above the national figure"),
+        "below": _("significantly below the national figure"),
+        "not different": _("not significantly different from the national figure"),
+    }
+    return texts.get(flag or "", _("no comparison with the national figure"))
+
+
+@register.filter
+def reason_text(reason: str | None) -> str:
+    """The engine's reliability reason (English, ``; ``-separated checks) in the active
+    language: each check's leading words are translated, its figures kept."""
+    if not reason:
+        return ""
+    words = [
+        ("RSE undefined", _("RSE undefined")),
+        ("relative CI width", _("relative CI width")),
+        ("CI width", _("CI width")),
+        ("effective n", _("effective n")),
+        ("interval leaves", _("interval leaves")),
+        ("no observations", _("no observations")),
+        ("one PSU", _("one PSU")),
+        ("df", _("degrees of freedom")),
+    ]
+    out = []
+    for part in reason.split("; "):
+        for english, local in words:
+            if part.startswith(english):
+                part = local + part[len(english) :]
+                break
+        out.append(part)
+    return "; ".join(out)
