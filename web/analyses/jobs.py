@@ -44,6 +44,7 @@ SAVE_FAILED = gettext_noop(
 INTERNAL_ERROR = gettext_noop("An internal error stopped the job. Run it again.")
 RETRIED = gettext_noop("the worker stopped; trying again")
 WORKER_NAME = "setara worker"
+SUPERSEDED = "superseded"  # what a run that lost its lease returns; the job is not touched
 
 
 def job_models() -> list[type[Job]]:
@@ -136,27 +137,29 @@ class Lease:
 
     def fail(self, error: str) -> str:
         """End the run as failed with ``error`` (shown to the user)."""
-        self._end(Status.FAILED, error=error)
-        return Status.FAILED
+        return Status.FAILED if self._end(Status.FAILED, error=error) else SUPERSEDED
 
     def done(self, result: object) -> str:
         """Store the result; if saving fails for any reason, fail the job with the reason."""
         try:
             with transaction.atomic():
-                self._end(Status.DONE, result=result)
+                ended = self._end(Status.DONE, result=result)
         except Exception:
             logger.exception("saving the result of %s %s failed", self.model.__name__, self.pk)
             return self.fail(SAVE_FAILED)
-        return Status.DONE
+        return Status.DONE if ended else SUPERSEDED
 
-    def _end(self, status: str, *, result: object = None, error: str = "") -> None:
-        self._mine().update(
-            status=status,
-            result=result,
-            error=error,
-            progress=100,
-            finished_at=timezone.now(),
-            heartbeat_at=None,
+    def _end(self, status: str, *, result: object = None, error: str = "") -> bool:
+        """Finish this run; False if it no longer holds the job (its lease was taken over)."""
+        return bool(
+            self._mine().update(
+                status=status,
+                result=result,
+                error=error,
+                progress=100,
+                finished_at=timezone.now(),
+                heartbeat_at=None,
+            )
         )
 
 
