@@ -117,7 +117,9 @@ class Lease:
                 connection.close()
 
     def __enter__(self) -> Lease:
-        if settings.JOB_HEARTBEAT_SECONDS > 0:
+        # Inside a transaction (a job run in-process, as tests do) another connection could not
+        # see the job's row and would wait for this transaction's locks: no heartbeat thread.
+        if settings.JOB_HEARTBEAT_SECONDS > 0 and not connection.in_atomic_block:
             self._thread = threading.Thread(target=self._beat, daemon=True, name="job-heartbeat")
             self._thread.start()
         return self
