@@ -9,10 +9,11 @@ from typing import Any
 from audit.actions import record, snapshot
 from audit.models import Action
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.access import check
 from agencies.models import (
@@ -27,6 +28,10 @@ from agencies.models import (
 )
 
 User = get_user_model()
+
+
+class NotAllowed(PermissionError):
+    """A change refused for a reason the user can act on (the message says which)."""
 
 
 def share(
@@ -81,9 +86,18 @@ def delete(
     """Delete ``obj`` (the manager role is checked), recording ``fields`` as its last state in
     the same transaction. Callers check first what would be left dangling."""
     check(user, obj, "delete")
-    with transaction.atomic():
-        record(Action.DELETE, actor=user, obj=obj, request=request, before=snapshot(obj, fields))
-        obj.delete()
+    try:
+        with transaction.atomic():
+            record(
+                Action.DELETE, actor=user, obj=obj, request=request, before=snapshot(obj, fields)
+            )
+            obj.delete()
+    except ProtectedError as exc:  # something still uses it (a check missed it, or a race)
+        users = sorted({f"{o._meta.verbose_name} “{o}”" for o in exc.protected_objects})
+        raise NotAllowed(
+            _("This cannot be deleted while it is used by: %(users)s. Delete those first.")
+            % {"users": ", ".join(users[:5]) + (" …" if len(users) > 5 else "")}
+        ) from None
 
 
 def record_export(user: Any, obj: Any, fmt: str, request: HttpRequest | None = None) -> None:
@@ -253,29 +267,82 @@ def invite(
     return secret
 
 
+class InvitationUnavailable(Exception):
+    """The invitation cannot be accepted; the message says why and what to do."""
+
+
 def accept_invitation(
     invitation: Invitation, password: str, language: str, request: HttpRequest | None = None
 ) -> Any:
+    """Create the invited account; of concurrent acceptances exactly one wins.
+
+    The invitation row is locked (PostgreSQL; SQLite's immediate transactions serialise
+    writers), so the others find it used. An invitation whose username was taken meanwhile (two
+    pending invitations for one name) is withdrawn, and accepting one withdraws the others.
+    """
+    taken = False
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.accepted_at is not None:
-            raise ValueError("this invitation was already used")
-        user = create_user(
-            None, username=locked.username, password=password, email=locked.email, language=language
+        now = timezone.now()
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None or locked.accepted_at is not None or locked.expires_at <= now:
+            raise InvitationUnavailable(_("This invitation was already used or has expired."))
+        user = None
+        if not User.objects.filter(username__iexact=locked.username).exists():
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent acceptance may win the name
+                    user = create_user(
+                        None,
+                        username=locked.username,
+                        password=password,
+                        email=locked.email,
+                        language=language,
+                    )
+            except IntegrityError:
+                user = None
+        if user is None:
+            _withdraw(locked, now, "username taken", request)
+            taken = True
+        else:
+            Membership.objects.create(agency=locked.agency, user=user, role=locked.role)
+            locked.accepted_at = now
+            locked.save(update_fields=["accepted_at"])
+            record(
+                Action.UPDATE,
+                actor=user,
+                obj=locked,
+                agency_id=locked.agency_id,
+                object_repr=f"invitation of {locked.username} accepted",
+                request=request,
+                after={"accepted": True},
+            )
+            others = Invitation.objects.select_for_update().filter(
+                username__iexact=locked.username, accepted_at__isnull=True, expires_at__gt=now
+            )
+            for other in others.exclude(pk=locked.pk):
+                _withdraw(other, now, "username taken", request)
+    if taken:
+        raise InvitationUnavailable(
+            _(
+                "The username %(username)s is already taken, so this invitation was withdrawn. "
+                "Ask your agency admin for an invitation with another username."
+            )
+            % {"username": locked.username}
         )
-        Membership.objects.create(agency=locked.agency, user=user, role=locked.role)
-        locked.accepted_at = timezone.now()
-        locked.save(update_fields=["accepted_at"])
-        record(
-            Action.UPDATE,
-            actor=user,
-            obj=locked,
-            agency_id=locked.agency_id,
-            object_repr=f"invitation of {locked.username} accepted",
-            request=request,
-            after={"accepted": True},
-        )
-        return user
+    return user
+
+
+def _withdraw(invitation: Invitation, now: Any, reason: str, request: HttpRequest | None) -> None:
+    """End a pending invitation (it expires now), audited."""
+    invitation.expires_at = now
+    invitation.save(update_fields=["expires_at"])
+    record(
+        Action.UPDATE,
+        obj=invitation,
+        agency_id=invitation.agency_id,
+        object_repr=f"invitation of {invitation.username} withdrawn",
+        request=request,
+        after={"withdrawn": reason},
+    )
 
 
 def create_token(user: Any, name: str, request: HttpRequest | None = None) -> str:

@@ -1,23 +1,20 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from audit.actions import client_ip
-from audit.models import Action, AuditEvent
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import throttle
 from agencies.models import Agency, Role
 
 
 class ThrottledLoginForm(AuthenticationForm):
-    """Django's login form, refusing further attempts after repeated failures."""
+    """Django's login form, refusing attempts the throttle refuses (:mod:`agencies.throttle`)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -26,13 +23,7 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        failures = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, at__gte=since)
-        limit = settings.LOGIN_FAILURE_LIMIT
-        ip = client_ip(self.request)
-        if failures.filter(actor_name=username[:150]).count() >= limit or (
-            ip and failures.filter(ip=ip).count() >= 4 * limit
-        ):
+        if throttle.check(username, self.request) is not None:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",

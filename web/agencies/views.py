@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -168,22 +170,27 @@ def member_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def accept_invitation(request: HttpRequest, secret: str) -> HttpResponse:
     invitation = (
-        Invitation.objects.filter(
-            key_hash=hash_secret(secret), accepted_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .select_related("agency")
-        .first()
+        Invitation.objects.filter(key_hash=hash_secret(secret)).select_related("agency").first()
     )
     if invitation is None:
         raise Http404
+    context: dict[str, Any] = {"invitation": invitation}
+    if invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
+        context["unavailable"] = _("This invitation was already used or has expired.")
+        return render(request, "agencies/invitation.html", context, status=410)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = actions.accept_invitation(
-            invitation, form.cleaned_data["password1"], form.cleaned_data["language"], request
-        )
+        try:
+            user = actions.accept_invitation(
+                invitation, form.cleaned_data["password1"], form.cleaned_data["language"], request
+            )
+        except actions.InvitationUnavailable as exc:
+            context["unavailable"] = str(exc)
+            return render(request, "agencies/invitation.html", context, status=409)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
-    return render(request, "agencies/invitation.html", {"invitation": invitation, "form": form})
+    context["form"] = form
+    return render(request, "agencies/invitation.html", context)
 
 
 def writable_agencies(request: HttpRequest) -> list[Agency]:

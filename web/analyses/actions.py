@@ -13,7 +13,9 @@ from datasets.mapping import REQUIRED
 from datasets.models import DatasetVersion, VersionStatus
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from analyses import jobs
 from analyses.compute import available_breakdowns
 from analyses.models import Analysis, CIMethod, Report, Status, run_job
 from analyses.tasks import run_analysis
@@ -73,22 +75,20 @@ def create(
 
 
 def rerun(user: Any, analysis: Analysis, request: HttpRequest | None = None) -> Analysis:
+    """Queue a done or failed analysis again; of concurrent reruns exactly one is queued."""
     check(user, analysis, "edit")
-    if analysis.status not in (Status.FAILED, Status.DONE):
-        raise NotAllowed("the analysis is still running")
     with transaction.atomic():
-        Analysis.objects.filter(pk=analysis.pk).update(
-            status=Status.QUEUED, progress=0, error="", result=None
-        )
+        before = Analysis.objects.values_list("status", flat=True).get(pk=analysis.pk)
+        if not jobs.requeue(Analysis, analysis.pk):
+            raise NotAllowed(_("The analysis is already queued or running."))
         record(
             Action.UPDATE,
             actor=user,
             obj=analysis,
             request=request,
-            before={"status": analysis.status},
+            before={"status": before},
             after={"status": Status.QUEUED},
         )
-        run_job(run_analysis, analysis, now=False)
     analysis.refresh_from_db()
     return analysis
 

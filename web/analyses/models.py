@@ -7,6 +7,7 @@ from typing import Any
 from agencies.models import Shareable
 from datasets.models import DatasetVersion
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,7 +31,14 @@ class Status(models.TextChoices):
 
 
 class Job(models.Model):
-    """A computation run by the task worker: its state, progress and stored result."""
+    """A computation run by the task worker: its state, progress and stored result.
+
+    A running job holds a lease: ``heartbeat_at`` is renewed while it runs, and a job whose
+    lease expired lost its worker (see :mod:`analyses.jobs`). ``attempts`` counts the runs
+    since it was last queued by a person. ``task_name`` is the task that runs it.
+    """
+
+    task_name = ""
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -41,9 +49,15 @@ class Job(models.Model):
     result = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
+
+    def error_text(self) -> str:
+        """The failure reason in the active language (the worker stores the English text)."""
+        return gettext(self.error) if self.error else ""
 
 
 def run_job(task: Any, job: Job, *, now: bool) -> None:
@@ -56,6 +70,8 @@ def run_job(task: Any, job: Job, *, now: bool) -> None:
 
 
 class Analysis(Shareable, Job):
+    task_name = "analyses.tasks.run_analysis"
+
     title = models.CharField(_("title"), max_length=200)
     dataset_version = models.ForeignKey(
         DatasetVersion,

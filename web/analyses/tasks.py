@@ -2,61 +2,55 @@
 
 from __future__ import annotations
 
+import logging
+
 from datasets.storage import read_version
-from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
-from analyses import compute
-from analyses.models import Analysis, Status
+from analyses import compute, jobs
+from analyses.models import Analysis
 from setara.errors import SetaraError
+
+logger = logging.getLogger(__name__)
 
 
 @task()
 def run_analysis(analysis_id: int) -> str:
-    analysis = Analysis.objects.select_related("dataset_version", "owner").get(pk=analysis_id)
-    if analysis.status not in (Status.QUEUED, Status.RUNNING):
-        return analysis.status
-    Analysis.objects.filter(pk=analysis_id).update(
-        status=Status.RUNNING, started_at=timezone.now(), progress=1
-    )
-
-    def progress(percent: int, message: str) -> None:
-        Analysis.objects.filter(pk=analysis_id).update(
-            progress=percent, progress_message=message[:200]
+    lease = jobs.claim(Analysis, analysis_id)
+    if lease is None:  # not queued: already run, being run, or deleted
+        return "skipped"
+    with lease:
+        analysis = Analysis.objects.select_related("dataset_version", "owner").get(
+            pk=analysis_id
         )
+        version = analysis.dataset_version
+        try:
+            frame = read_version(version.path, columns=sorted(set(version.mapping.values())))
+            result = compute.run(
+                frame,
+                version.mapping,
+                dimension=analysis.dimension,
+                breakdowns=list(analysis.breakdowns),
+                progress=lease.progress,
+                ci_method=analysis.ci_method,
+                reliability=analysis.owner.reliability_standards,
+            )
+        except SetaraError as exc:
+            return lease.fail(str(exc))
+        except Exception:
+            lease.fail(jobs.INTERNAL_ERROR)
+            raise
+        status = lease.done(result)
+    if status == "done":
+        _warm(analysis_id)
+    return status
 
-    version = analysis.dataset_version
-    try:
-        frame = read_version(version.path, columns=sorted(set(version.mapping.values())))
-        result = compute.run(
-            frame,
-            version.mapping,
-            dimension=analysis.dimension,
-            breakdowns=list(analysis.breakdowns),
-            progress=progress,
-            ci_method=analysis.ci_method,
-            reliability=analysis.owner.reliability_standards,
-        )
-    except SetaraError as exc:
-        _finish(analysis_id, Status.FAILED, error=str(exc))
-        return Status.FAILED
-    except Exception as exc:
-        _finish(analysis_id, Status.FAILED, error=f"internal error: {type(exc).__name__}")
-        raise
-    _finish(analysis_id, Status.DONE, result=result)
+
+def _warm(analysis_id: int) -> None:
+    """Render the result pages into the cache; a failure here only costs the first view."""
     from analyses.rendering import warm
 
-    warm(Analysis.objects.get(pk=analysis_id))
-    return Status.DONE
-
-
-def _finish(analysis_id: int, status: str, *, result: object = None, error: str = "") -> None:
-    with transaction.atomic():
-        Analysis.objects.filter(pk=analysis_id).update(
-            status=status,
-            result=result,
-            error=error,
-            progress=100,
-            finished_at=timezone.now(),
-        )
+    try:
+        warm(Analysis.objects.get(pk=analysis_id))
+    except Exception:
+        logger.exception("rendering analysis %s into the cache failed", analysis_id)

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from analyses import actions, exports
+from analyses import actions, exports, jobs
 from analyses.access import get_analysis, get_report
 from analyses.dashboard import DIFF_FILTERS
 from analyses.forms import AnalysisForm, ReportForm
@@ -81,6 +81,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis(request.user, pk)
     if request.method == "POST":
         return _analysis_post(request, analysis)
+    jobs.recover_if_stale(analysis)
     context: dict[str, Any] = {
         "analysis": analysis,
         "can": permissions(request.user, analysis),
@@ -149,12 +150,13 @@ def analysis_regencies(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def analysis_status(request: HttpRequest, pk: int) -> JsonResponse:
     analysis = get_analysis(request.user, pk)
+    jobs.recover_if_stale(analysis)
     return JsonResponse(
         {
             "status": analysis.status,
             "progress": analysis.progress,
             "message": analysis.progress_message,
-            "error": analysis.error,
+            "error": analysis.error_text(),
         }
     )
 

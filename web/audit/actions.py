@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -12,9 +14,27 @@ from audit.models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or the trusted proxy's header when one is configured.
+
+    With ``SETARA_TRUSTED_PROXY_HEADER`` (e.g. ``X-Forwarded-For``) and
+    ``SETARA_TRUSTED_PROXY_COUNT`` = n proxies in front of Setara, the client is the n-th
+    address from the right of that header: entries further left were written by the client
+    and can be forged (with fewer entries, the leftmost). A request without the header did not
+    pass the proxy: its REMOTE_ADDR is used. Anything not an IP address is unknown (None).
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR", "")
+    header = settings.TRUSTED_PROXY_HEADER
+    if header:
+        key = "HTTP_" + header.upper().replace("-", "_")
+        entries = [e.strip() for e in request.META.get(key, "").split(",") if e.strip()]
+        if entries:  # no header: the request did not come through the proxy
+            address = entries[-min(max(settings.TRUSTED_PROXY_COUNT, 1), len(entries))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:

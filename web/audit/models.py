@@ -20,6 +20,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("login")
     LOGOUT = "logout", _("logout")
     LOGIN_FAILED = "login_failed", _("failed login")
+    LOGIN_THROTTLED = "login_throttled", _("throttled login")
     EXPORT = "export", _("export")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 from agencies.access import agencies_where
 from agencies.models import Membership, Role
@@ -13,8 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from audit.actions import record
 from audit.models import Action, AuditEvent
@@ -29,20 +31,42 @@ def visible_events(user: object) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(Q(agency_id__in=agencies) | Q(actor_id__in=members))
 
 
+class BadFilter(ValueError):
+    """A filter parameter that cannot be understood; the message says which and why."""
+
+
 def _filtered(request: HttpRequest) -> QuerySet[AuditEvent]:
     events = visible_events(request.user)
-    if action := request.GET.get("action"):
+    params = {key: request.GET.get(key, "") for key in ("action", "who", "since")}
+    for key, value in params.items():
+        if "\x00" in value or len(value) > 150:
+            raise BadFilter(_("The filter %(name)s is not valid.") % {"name": key})
+    if action := params["action"]:
         events = events.filter(action=action)
-    if who := request.GET.get("who"):
+    if who := params["who"]:
         events = events.filter(actor_name__icontains=who)
-    if since := request.GET.get("since"):
-        events = events.filter(at__date__gte=since)
+    if since := params["since"]:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            raise BadFilter(
+                _("The date %(value)s is not a date like 2026-01-31.") % {"value": since[:20]}
+            ) from None
+        events = events.filter(at__date__gte=day)
     return events
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    events = _filtered(request)
+    try:
+        events = _filtered(request)
+    except BadFilter as exc:
+        return render(
+            request,
+            "audit/list.html",
+            {"page": [], "actions": Action.choices, "query": "", "error": str(exc)},
+            status=400,
+        )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -53,7 +77,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse:
-    events = _filtered(request)
+    try:
+        events = _filtered(request)
+    except BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from agencies import actions as agency_actions
 from agencies.access import check, has_role
-from agencies.actions import next_number
+from agencies.actions import NotAllowed, next_number
 from agencies.models import Agency, Role
 from audit.actions import record, snapshot
 from audit.models import Action
@@ -21,10 +21,6 @@ from datasets import storage
 from datasets.mapping import clean_mapping, suggest_mapping
 from datasets.models import Dataset, DatasetVersion, VersionStatus
 from datasets.validation import has_errors, validate
-
-
-class NotAllowed(PermissionError):
-    pass
 
 
 def upload(

@@ -9,6 +9,7 @@ from agencies import actions as agency_actions
 from agencies.access import check, has_role
 from agencies.actions import next_number
 from agencies.models import Agency, Role
+from analyses import jobs
 from analyses.models import run_job
 from audit.actions import record, snapshot
 from audit.models import Action
@@ -16,6 +17,7 @@ from datasets.actions import NotAllowed
 from datasets.models import DatasetVersion, VersionStatus
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from programmes import specs
 from programmes.models import Programme, ProgrammeVersion, Simulation
@@ -174,3 +176,22 @@ def simulate(
 
 def delete_simulation(user: Any, sim: Simulation, request: HttpRequest | None = None) -> None:
     agency_actions.delete(user, sim, ["title", "dataset_version", "published"], request)
+
+
+def rerun_simulation(user: Any, sim: Simulation, request: HttpRequest | None = None) -> Simulation:
+    """Queue a done or failed simulation again; of concurrent reruns exactly one is queued."""
+    check(user, sim, "edit")
+    with transaction.atomic():
+        before = Simulation.objects.values_list("status", flat=True).get(pk=sim.pk)
+        if not jobs.requeue(Simulation, sim.pk):
+            raise NotAllowed(_("The simulation is already queued or running."))
+        record(
+            Action.UPDATE,
+            actor=user,
+            obj=sim,
+            request=request,
+            before={"status": before},
+            after={"status": "queued"},
+        )
+    sim.refresh_from_db()
+    return sim

@@ -50,6 +50,8 @@ class ProgrammeVersion(models.Model):
 class Simulation(Shareable, Job):
     """A baseline set of programmes against a scenario, simulated on one dataset version."""
 
+    task_name = "programmes.tasks.run_simulation"
+
     title = models.CharField(_("title"), max_length=200)
     dataset_version = models.ForeignKey(
         DatasetVersion, on_delete=models.PROTECT, related_name="simulations"

@@ -8,6 +8,7 @@ from agencies import actions as agency_actions
 from agencies import confirm, sharing
 from agencies.access import agencies_where, can_read, permissions, readable
 from agencies.models import Role
+from analyses import jobs
 from analyses.chart_words import chart_words
 from datasets.actions import NotAllowed
 from datasets.metadata import render_metadata, version_link
@@ -260,7 +261,14 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return page
             actions.delete_simulation(request.user, sim, request)
             return redirect("programmes")
+        if "rerun" in request.POST:
+            try:
+                actions.rerun_simulation(request.user, sim, request)
+            except NotAllowed as exc:
+                messages.error(request, str(exc))
+            return redirect("simulation", pk=sim.pk)
         return sharing.handle(request, sim, request.path)
+    jobs.recover_if_stale(sim)
     context: dict[str, Any] = {
         "simulation": sim,
         "can": permissions(request.user, sim),
@@ -289,8 +297,14 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def simulation_status(request: HttpRequest, pk: int) -> JsonResponse:
     sim = get_simulation(request.user, pk)
+    jobs.recover_if_stale(sim)
     return JsonResponse(
-        {"status": sim.status, "progress": sim.progress, "message": "", "error": sim.error}
+        {
+            "status": sim.status,
+            "progress": sim.progress,
+            "message": sim.progress_message,
+            "error": sim.error_text(),
+        }
     )
 
 

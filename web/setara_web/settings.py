@@ -54,8 +54,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_tasks",
-    "django_tasks_db",
     "ninja",
     "agencies",
     "audit",
@@ -63,6 +61,9 @@ INSTALLED_APPS = [
     "analyses",
     "programmes",
     "api",
+    # After the apps: analyses' db_worker (job recovery, docs/deploy.md) replaces the plain one.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -150,10 +151,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("SETARA_SESSION_SECONDS", 8 * 3600))
-# Login throttling: this many failed logins for one username (or 4x for one address) within
-# the window locks further attempts until the window has passed. Counted from the audit trail.
+# Login throttling, counted from the audit trail over a sliding window (docs/deploy.md):
+# LIMIT failed logins for one username lock that username; ADDRESS_LIMIT failures from one
+# address make that address careful: only accounts without a failure in the window may still
+# sign in from it, so a correct password of a user who has not failed is never refused.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("SETARA_LOGIN_FAILURE_LIMIT", 5))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SETARA_LOGIN_ADDRESS_FAILURE_LIMIT", 50))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SETARA_LOGIN_FAILURE_WINDOW", 15 * 60))
+# The client address: REMOTE_ADDR, unless a trusted reverse proxy sets a header (for example
+# X-Forwarded-For); then the address TRUSTED_PROXY_COUNT entries from the right of that header.
+TRUSTED_PROXY_HEADER = os.environ.get("SETARA_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = int(os.environ.get("SETARA_TRUSTED_PROXY_COUNT", 1))
+
+# --- Background jobs: a running job renews its lease (heartbeat) every HEARTBEAT seconds; one
+# whose lease is older than LEASE seconds lost its worker and is retried until it has been
+# tried MAX_ATTEMPTS times, then failed with the reason. The worker looks every RECOVERY seconds.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("SETARA_JOB_HEARTBEAT_SECONDS", 15))
+JOB_LEASE_SECONDS = float(os.environ.get("SETARA_JOB_LEASE_SECONDS", 120))
+JOB_MAX_ATTEMPTS = int(os.environ.get("SETARA_JOB_MAX_ATTEMPTS", 2))
+JOB_RECOVERY_SECONDS = float(os.environ.get("SETARA_JOB_RECOVERY_SECONDS", 60))
 
 # --- Transport security. SETARA_HTTPS=0 only for a loopback demo over plain HTTP.
 HTTPS = env_bool("SETARA_HTTPS", True)

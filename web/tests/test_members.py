@@ -28,7 +28,9 @@ def test_invite_accept_change_role_deactivate(world: dict[str, Any], as_persona:
     membership = Membership.objects.get(user=user, agency__slug="alpha")
     assert membership.role == "viewer"
     assert newcomer.get(f"/analyses/{world['analysis'].pk}/").status_code == 200
-    assert Client().get(link.group(1)).status_code == 404  # one use only
+    used = Client().get(link.group(1))  # one use only, and the page says so
+    assert used.status_code == 410
+    assert b"already used or has expired" in used.content
 
     admin.post(f"/agencies/alpha/members/{membership.pk}/", {"action": "role", "role": "analyst"})
     membership.refresh_from_db()
