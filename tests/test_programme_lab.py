@@ -12,6 +12,7 @@ import pytest
 from setara.demo import generate_survey
 from setara.errors import SetaraError
 from setara.programmes import (
+    NoExtraBudgetError,
     Population,
     Scenario,
     budget_verdict,
@@ -89,8 +90,13 @@ def test_verdict_budget_is_the_added_yearly_cost_per_welfare_period(demo: Popula
 def test_verdict_errors(demo: Population) -> None:
     health = read_programmes([{"template": "pbi_jkn"}])  # a premium: adds nothing to welfare
     sim = simulate(demo, [], scenarios=[Scenario("health", tuple(health))], date="2025-06-30")
-    with pytest.raises(SetaraError, match="scenario 'health' adds 0 to welfare per month"):
+    with pytest.raises(SetaraError, match="scenario 'health' adds 0 in welfare per month against"):
         budget_verdict(sim, "health")
+    cut = simulate(demo, [load_template("sembako")], date="2025-06-30",
+                   scenarios=[Scenario("cut", removed=("sembako",))])  # fmt: skip
+    with pytest.raises(NoExtraBudgetError, match=r"scenario 'cut' saves [\d,]+ in welfare") as info:
+        budget_verdict(cut, "cut")
+    assert info.value.amount < 0 and "e+" not in str(info.value)
     with pytest.raises(SetaraError, match="scenario 'nope' is not simulated; known: baseline"):
         budget_verdict(sim, "nope")
     with pytest.raises(SetaraError, match="objectives must be among fgt0, fgt1, fgt2"):

@@ -42,7 +42,7 @@ from setara.programmes.population import PERIODS, Population
 from setara.programmes.rules import Context
 from setara.programmes.simulate import BASELINE, Simulation
 from setara.programmes.spec import Programme
-from setara.programmes.targeting import compare_methods, roc_curve, select_bottom
+from setara.programmes.targeting import bottom_share, compare_methods, roc_curve, select_bottom
 
 __all__ = [
     "NoExtraBudgetError",
@@ -133,7 +133,9 @@ def compare_targeting(
         share of the population (default ``share``). Left out when ``pop`` has no region
         column (an error if this is given).
     target : {"poor", "bottom"}
-        The target group: persons with welfare at or below the line, or the poorest ``share``.
+        The target group: persons with welfare at or below the line, or the poorest ``share``
+        (:func:`~setara.programmes.targeting.bottom_share`: at or below the weighted
+        ``share``-quantile, the rule of ``simulate``'s deciles and of the engine).
     folds, seed : int
         Cross-validation folds of the PMT (assigned by hashed household id and ``seed``).
 
@@ -167,7 +169,7 @@ def compare_targeting(
     if not proxies:
         raise InputValueError("PMT needs at least one proxy")
     persons = pop.person_weight
-    wanted = pop.poor if target == "poor" else select_bottom(pop.welfare, share, weights=persons)
+    wanted = pop.poor if target == "poor" else bottom_share(pop.welfare, share, persons)
     model = fit_pmt(pop, proxies, folds=folds, seed=seed)
     methods: dict[str, BoolArray] = {"pmt": select_bottom(model.cv_score, share, weights=persons)}
     rules = {"pmt": f"bottom {share:.0%} by out-of-fold PMT score ({folds} folds)"}
