@@ -61,7 +61,7 @@ def test_optimise_allocations(grosh: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     table = pl.read_csv(io.StringIO(text))
     assert table.columns == ["objective", "budget", "spent", "households", "before", "after",
-                             "reduction", "method", "gap"]  # fmt: skip
+                             "reduction", "status", "bound", "method", "gap"]  # fmt: skip
     fgt0 = table.filter(objective="fgt0").row(0, named=True)
     # smallest gaps first: persons 4, 3, 2 (5 + 9 + 12 = 26), headcount 0.40 -> 0.10
     assert (fgt0["spent"], fgt0["households"]) == (26.0, 3.0)

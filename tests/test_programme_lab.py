@@ -9,9 +9,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+import setara
 from setara.demo import generate_survey
 from setara.errors import SetaraError
 from setara.programmes import (
+    NoExtraBudgetError,
     Population,
     Scenario,
     budget_verdict,
@@ -89,8 +91,13 @@ def test_verdict_budget_is_the_added_yearly_cost_per_welfare_period(demo: Popula
 def test_verdict_errors(demo: Population) -> None:
     health = read_programmes([{"template": "pbi_jkn"}])  # a premium: adds nothing to welfare
     sim = simulate(demo, [], scenarios=[Scenario("health", tuple(health))], date="2025-06-30")
-    with pytest.raises(SetaraError, match="scenario 'health' adds 0 to welfare per month"):
+    with pytest.raises(SetaraError, match="scenario 'health' adds 0 in welfare per month against"):
         budget_verdict(sim, "health")
+    cut = simulate(demo, [load_template("sembako")], date="2025-06-30",
+                   scenarios=[Scenario("cut", removed=("sembako",))])  # fmt: skip
+    with pytest.raises(NoExtraBudgetError, match=r"scenario 'cut' saves [\d,]+ in welfare") as info:
+        budget_verdict(cut, "cut")
+    assert info.value.amount < 0 and "e+" not in str(info.value)
     with pytest.raises(SetaraError, match="scenario 'nope' is not simulated; known: baseline"):
         budget_verdict(sim, "nope")
     with pytest.raises(SetaraError, match="objectives must be among fgt0, fgt1, fgt2"):
@@ -195,3 +202,34 @@ def test_compare_targeting_errors(
 def test_geographic_needs_a_region() -> None:
     with pytest.raises(SetaraError, match="geographic targeting needs a region column"):
         compare_targeting(grosh(), budget=30.0, proxies=["income"], geographic_share=0.2)
+
+
+def test_scenario_minus_baseline_is_paired(demo: Population) -> None:
+    """FGT0 with fixed lines is a mean, so scenario minus baseline is the mean of the per-person
+    difference of the two poverty indicators: the engine's SE of that mean (same sample and
+    design) is the paired SE, and it is reported in percentage points."""
+    from setara.programmes.population import DEMO_COLUMNS
+
+    more = read_programmes([{"template": "sembako", "parameters": {"voucher": 300000}}])
+    sim = simulate(demo, [load_template("sembako")], scenarios=[Scenario("more", tuple(more))],
+                   date="2025-06-30")  # fmt: skip
+    row = sim.versus_baseline().filter(measure="fgt0", domain="all").row(0, named=True)
+    runs = {run.name: run.welfare for run in sim.runs}
+    hh = demo.household
+    line = demo.poverty_line[hh]
+    frame = demo.persons.with_columns(
+        d=pl.Series((runs["more"][hh] <= line).astype(float) - (runs["baseline"][hh] <= line))
+    )
+    design = setara.survey_design(frame, **DEMO_COLUMNS)
+    mean = (
+        setara.estimate(frame, design, welfare="d", measures=["mean"])
+        .to_polars()
+        .row(0, named=True)
+    )
+    assert row["unit"] == "pp"
+    assert row["difference"] == pytest.approx(100 * mean["estimate"], rel=1e-9)
+    assert row["se"] == pytest.approx(100 * mean["se"], rel=1e-9)
+    assert row["ci_low"] == pytest.approx(100 * mean["ci_low"], rel=1e-9)
+    unpaired = np.hypot(*[r["se"] for r in sim.impact.filter(
+        measure="fgt0", domain="all", stage="after").iter_rows(named=True)])  # fmt: skip
+    assert row["se"] < 100 * unpaired  # the covariance of the two runs counts

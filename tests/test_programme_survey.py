@@ -177,7 +177,9 @@ def test_cli_simulate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
           "--date", "2025-06-30", "--format", "csv", "--output", str(out)])  # fmt: skip
     frame = pl.read_csv(out, infer_schema_length=None)
     assert set(frame["table"].unique()) == {"programmes", "distribution", "regions", "impact",
-                                            "winners"}  # fmt: skip
+                                            "vs_baseline", "winners"}  # fmt: skip
+    paired = frame.filter(table="vs_baseline", measure="fgt0", domain="all")
+    assert paired["unit"].to_list() == ["pp"] and paired["ci_low"][0] < paired["ci_high"][0]
     assert set(frame["scenario"].drop_nulls().unique()) == {"baseline", "more"}
     with pytest.raises(SystemExit) as info:
         main(["simulate", str(programme), "demo:10000", "--date", "2015-01-01"])

@@ -44,6 +44,8 @@ def formatter(fmt: str) -> Callable[[float | None], str]:
             return "–"
         if fmt == "percent":
             return f"{100 * value:.1f}%"
+        if fmt == "pp":  # a change of a percentage, in percentage points
+            return f"{100 * value:+.1f} pp"
         if fmt == "money":
             return f"{value:,.0f}"
         return f"{value:.3f}"

@@ -26,6 +26,11 @@ MEASURES = [
 ]
 
 
+def change_format(fmt: str) -> str:
+    """The format of a change of a value shown in ``fmt``: percentage points for percents."""
+    return "pp" if fmt == "percent" else fmt
+
+
 def _pick(rows: list[dict[str, Any]], **where: Any) -> list[dict[str, Any]]:
     return [r for r in rows if all(r.get(k) == v for k, v in where.items())]
 
@@ -46,6 +51,7 @@ def impact_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "key": key,
                 "label": label,
                 "fmt": fmt,
+                "change_fmt": change_format(fmt),
                 "before": one("baseline", "before"),
                 "baseline": one("baseline", "after"),
                 "after": one(scenario, "after"),
@@ -114,7 +120,7 @@ def poverty_map(
         contains=dict(shapes.contains),
         title=text["map_title"],
         legend_title=text["map_legend"],
-        fmt=formatter("percent"),
+        fmt=formatter("pp"),
     )
     table = [v | {"name": shapes.names.get(c, c)} for c, v in sorted(by_code.items())]
     return drawn, table
@@ -154,10 +160,18 @@ def build(result: dict[str, Any], text: Mapping[str, str] = TEXT) -> dict[str, A
         ),
         "targeting": tables.get("targeting", []),
         "notes": result.get("notes", []),
+        "skipped": _skipped(result.get("skipped")),
         "scenario": result["scenario"],
         "households": result.get("households"),
         "persons": result.get("persons"),
     }
+
+
+def _skipped(skipped: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Why the verdict and targeting comparison did not run: the yearly saving (>= 0)."""
+    if not skipped:
+        return None
+    return {"reason": skipped["reason"], "saving": max(-float(skipped["per_year"]), 0.0)}
 
 
 def to_csv(result: dict[str, Any]) -> bytes:

@@ -11,6 +11,7 @@ import yaml
 
 from setara.errors import SetaraError
 from setara.programmes import (
+    NoExtraBudgetError,
     Population,
     Programme,
     Scenario,
@@ -19,6 +20,7 @@ from setara.programmes import (
     read_programmes,
     simulate,
 )
+from setara.programmes.population import PERIODS
 from setara.programmes.templates import template_names, template_spec
 
 
@@ -115,9 +117,13 @@ def run(
     )
     tables = {name: _rows(table) for name, table in sim.tables().items()}
     notes = list(sim.notes)
+    skipped: dict[str, Any] | None = None
     try:
         verdict = budget_verdict(sim, scenario_name)
         tables["verdict"] = _rows(verdict)
+    except NoExtraBudgetError as exc:  # shown as a translated sentence, not as a note
+        skipped = {"reason": "no_extra_budget", "per_year": exc.amount * PERIODS[exc.period]}
+        verdict = None
     except SetaraError as exc:
         notes.append(f"budget verdict not computed: {exc}")
         verdict = None
@@ -136,6 +142,7 @@ def run(
         "tables": tables,
         "notes": notes,
         "scenario": scenario_name,
+        "skipped": skipped,
         "households": population.n_households,
         "persons": population.n_persons,
     }

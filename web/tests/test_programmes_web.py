@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 from programmes.models import Programme, Simulation
 from programmes.specs import template_text
 
@@ -117,24 +118,63 @@ def test_comparison_page(world: dict[str, Any], as_persona: Any) -> None:
         "distribution",
         "regions",
         "impact",
+        "vs_baseline",
         "winners",
         "verdict",
         "targeting",
     }
 
 
-def test_simulation_with_unknown_variable_fails_cleanly(world: dict[str, Any]) -> None:
-    from django.contrib.auth import get_user_model
-    from programmes import actions
+def test_comparison_shows_scenario_minus_baseline_in_points(
+    world: dict[str, Any], as_persona: Any
+) -> None:
+    """The paired difference scenario - baseline with its CI, on the page (in pp) and in the
+    API's results, equal to the library's; rationing and optimality are stated."""
+    sim = world["simulation"]
+    page = as_persona("reader").get(f"/simulations/{sim.pk}/").content.decode()
+    stored = next(
+        r
+        for r in sim.result["tables"]["vs_baseline"]
+        if r["measure"] == "fgt0" and r["domain"] == "all"
+    )
+    assert stored["unit"] == "pp" and stored["ci_low"] <= stored["difference"] <= stored["ci_high"]
+    impact = next(
+        r
+        for r in sim.result["tables"]["impact"]
+        if r["measure"] == "fgt0" and r["domain"] == "all" and r["stage"] == "vs_baseline"
+    )
+    assert stored["difference"] == pytest.approx(100 * impact["estimate"], rel=1e-12)
+    low, high = (f"{100 * impact[k]:+.1f} pp" for k in ("ci_low", "ci_high"))
+    assert f"{low} – {high}" in page
+    assert "Scenario minus baseline" in page and "%" not in f"{low}{high}"
+    assert "Eligible units left unfunded" in page and "optimal (proven)" in page
+    api = as_persona("reader").get(f"/api/simulations/{sim.pk}/results").json()
+    assert api["tables"]["vs_baseline"] == sim.result["tables"]["vs_baseline"]
 
-    analyst = get_user_model().objects.get(username="analyst")
-    spec = (
-        "id: odd\nname: Odd\nunit: household\neligibility: no_such_column > 1\n"
-        "benefit: {type: flat, amount: 100}\n"
-    )
-    version = actions.create(analyst, world["agencies"]["alpha"], name="Odd", spec=spec)
-    sim = actions.simulate(
-        analyst, world["version"], baseline=[], scenario=[version], title="odd", run_now=True
-    )
-    assert sim.status == "failed"
-    assert "no_such_column" in sim.error
+
+def test_cheaper_scenario_says_why_no_verdict(world: dict[str, Any]) -> None:
+    """A scenario cheaper than its baseline gets a translated sentence with the yearly saving
+    as money, not a raw number such as -3.83444e+11."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from programmes import comparison, specs
+
+    from setara.programmes import read_programmes
+
+    frame = pl.read_parquet(world["version"].path)
+    cheaper = read_programmes([{"template": "sembako", "parameters": {"voucher": 100000}}])
+    result = specs.run(
+        frame, world["version"].mapping, baseline=read_programmes([{"template": "sembako"}]),
+        scenario=cheaper, scenario_name="cheaper", date=None, groups={}, proxies=["members"],
+    )  # fmt: skip
+    assert result["skipped"]["per_year"] < 0 and "verdict" not in result["tables"]
+    assert not any("verdict" in n for n in result["notes"])
+    view = comparison.build(result)
+    with translation.override("id"):
+        html = render_to_string(
+            "programmes/simulation.html",
+            {"simulation": world["simulation"], "view": view, "can": {}},
+        )
+    saving = f"{view['skipped']['saving']:,.0f}"
+    assert f"Skenario ini Rp {saving} per tahun lebih murah" in html
+    assert "e+" not in html.split('id="verdict-skipped"')[1].split("</p>")[0]

@@ -193,6 +193,10 @@ def target_command(
 )  # fmt: skip
 @click.option("--cap", type=float, help="Most a household may receive per welfare period.")
 @click.option("--benefit", type=float, help="Fixed benefit per household (coverage).")
+@click.option(
+    "--heuristic", is_flag=True,
+    help="Fast ordering rules instead of the solvers (status 'heuristic', bound still shown).",
+)  # fmt: skip
 @click.option("--programme", "programme_file", help="Programme YAML (baseline) for a verdict.")
 @click.option("--scenario", "scenario_file", help="Scenario YAML judged against --programme.")
 @click.option(
@@ -209,6 +213,7 @@ def optimise_command(
     objectives: Sequence[str],
     cap: float | None,
     benefit: float | None,
+    heuristic: bool,
     programme_file: str | None,
     scenario_file: str | None,
     against: str,
@@ -221,7 +226,10 @@ def optimise_command(
     """The allocation of --budget on DATA that cuts poverty most, or, with --programme (and
     --scenario), the verdict: the share of that optimum a designed programme achieves.
 
-    Budgets and caps are totals per welfare period (a month by default).
+    Budgets and caps are totals per welfare period (a month by default). FGT1 is solved as
+    a linear programme, FGT2 exactly through its KKT conditions, FGT0 and coverage as a 0-1
+    knapsack by HiGHS; "status" says "optimal" only when proven, "bound" and "gap" show how
+    far the best allocation could be. The verdict always uses the solvers.
     """
     from setara.programmes import (
         allocation_table,
@@ -238,10 +246,14 @@ def optimise_command(
         if budget is None:
             raise SetaraError("--budget is required (or --programme for a verdict)")
         pop = _population(data, columns)
-        table = allocation_table(pop, budget=budget, objectives=chosen, cap=cap, benefit=benefit)
+        table = allocation_table(
+            pop, budget=budget, objectives=chosen, cap=cap, benefit=benefit, heuristic=heuristic
+        )
     else:
-        if budget is not None or cap is not None or benefit is not None:
-            raise SetaraError("--budget, --cap and --benefit do not apply with --programme")
+        if budget is not None or cap is not None or benefit is not None or heuristic:
+            raise SetaraError(
+                "--budget, --cap, --benefit and --heuristic do not apply with --programme"
+            )
         scenarios = [read_scenario(scenario_file)] if scenario_file else []
         sim = simulate(
             _population(data, columns), read_programmes(programme_file), scenarios=scenarios,

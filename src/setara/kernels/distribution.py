@@ -87,3 +87,34 @@ def kernel_densities(
         wk *= y
         tail = np.bincount(codes, weights=wk, minlength=n_groups) / h
     return density, tail
+
+
+def share_below(values: FloatArray, weights: FloatArray, order: IntArray) -> FloatArray:
+    """Weighted share of the population with a value *strictly* below each unit's value
+    (``F(y-)``; tied units share it). ``order``: a sort of ``values`` (``np.argsort``)."""
+    ys = values[order]
+    cum = np.cumsum(weights[order])
+    total = cum[-1] if cum.size else 1.0
+    before = cum - weights[order]
+    first_of_tie = np.r_[True, ys[1:] != ys[:-1]] if ys.size else np.zeros(0, dtype=bool)
+    start = np.maximum.accumulate(np.where(first_of_tie, np.arange(ys.size), 0))
+    out = np.empty(values.size)
+    out[order] = before[start] / total
+    return out
+
+
+def quantile_groups_of(
+    values: FloatArray, weights: FloatArray, groups: int, order: IntArray
+) -> IntArray:
+    """Weighted quantile group (1..``groups``) of every unit by the rule of
+    :func:`quantile_index`: a unit is in group ``k`` when ``q_((k-1)/G) < y <= q_(k/G)``.
+
+    With ``q_p`` the smallest value whose weighted CDF reaches ``p``, ``y <= q_p`` exactly
+    when the share strictly below ``y`` is under ``p`` (:func:`share_below`, same
+    :data:`CDF_TIE`): the unit whose weight straddles ``p`` belongs to the group below, whole,
+    and tied values always fall in one group. The bottom 40 % is ``group <= 4`` of deciles,
+    the units counted in the engine's share below ``q_0.4``.
+    """
+    below = share_below(values, weights, order)
+    cuts = np.arange(1, groups, dtype=np.float64) / groups - CDF_TIE
+    return np.asarray(np.searchsorted(cuts, below, side="right") + 1, dtype=np.int64)

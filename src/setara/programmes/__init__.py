@@ -5,7 +5,8 @@
 - :mod:`.simulate` — microsimulation of a baseline and scenarios on a :class:`Population`
   (survey microdata with its design, or registry data), with design-based SEs of the change;
 - :mod:`.targeting` and :mod:`.pmt` — targeting errors, CGH, ROC/AUC, proxy-means tests;
-- :mod:`.optimise` — budget-optimal allocations (ordering rules and HiGHS).
+- :mod:`.optimise` — budget-optimal allocations (HiGHS LP and MILP, KKT water-filling; the
+  ordering rules as heuristics), each with its proven bound.
 """
 
 from setara.programmes.errors import (
@@ -16,7 +17,12 @@ from setara.programmes.errors import (
     UnknownVariableError,
     VariableTypeError,
 )
-from setara.programmes.lab import allocation_table, budget_verdict, compare_targeting
+from setara.programmes.lab import (
+    NoExtraBudgetError,
+    allocation_table,
+    budget_verdict,
+    compare_targeting,
+)
 from setara.programmes.population import Population
 from setara.programmes.rules import DERIVED as DERIVED_VARIABLES
 from setara.programmes.simulate import Scenario, Simulation, read_scenario, simulate
@@ -28,6 +34,7 @@ __all__ = [
     "CircularReferenceError",
     "ExpressionError",
     "MissingParameterError",
+    "NoExtraBudgetError",
     "Population",
     "Programme",
     "ProgrammeError",

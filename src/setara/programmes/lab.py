@@ -42,14 +42,36 @@ from setara.programmes.population import PERIODS, Population
 from setara.programmes.rules import Context
 from setara.programmes.simulate import BASELINE, Simulation
 from setara.programmes.spec import Programme
-from setara.programmes.targeting import compare_methods, roc_curve, select_bottom
+from setara.programmes.targeting import bottom_share, compare_methods, roc_curve, select_bottom
 
-__all__ = ["allocation_table", "budget_verdict", "compare_targeting", "household_condition"]
+__all__ = [
+    "NoExtraBudgetError",
+    "allocation_table",
+    "budget_verdict",
+    "compare_targeting",
+    "household_condition",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 TARGETS = ("poor", "bottom")
 FGT_ALPHA = {"fgt0": 0.0, "fgt1": 1.0, "fgt2": 2.0}
 REFERENCES = ("baseline", "before")
+
+
+class NoExtraBudgetError(InputValueError):
+    """A scenario that adds no cash over its reference (it costs the same or less), so there is
+    no extra budget to allocate optimally. ``amount`` is the change per welfare period
+    (negative: the scenario saves that much)."""
+
+    def __init__(self, scenario: str, against: str, amount: float, period: str) -> None:
+        self.scenario, self.against, self.amount, self.period = scenario, against, amount, period
+        what = "saves" if amount < 0 else "adds"
+        reference = "the baseline" if against == "baseline" else "no programmes"
+        super().__init__(
+            f"scenario {scenario!r} {what} {abs(amount):,.0f} in welfare per {period} against "
+            f"{reference}: it costs no more, so there is no extra budget to allocate and no "
+            "verdict"
+        )
 
 
 def household_condition(pop: Population, condition: str, *, where: str = "condition") -> BoolArray:
@@ -111,7 +133,9 @@ def compare_targeting(
         share of the population (default ``share``). Left out when ``pop`` has no region
         column (an error if this is given).
     target : {"poor", "bottom"}
-        The target group: persons with welfare at or below the line, or the poorest ``share``.
+        The target group: persons with welfare at or below the line, or the poorest ``share``
+        (:func:`~setara.programmes.targeting.bottom_share`: at or below the weighted
+        ``share``-quantile, the rule of ``simulate``'s deciles and of the engine).
     folds, seed : int
         Cross-validation folds of the PMT (assigned by hashed household id and ``seed``).
 
@@ -145,7 +169,7 @@ def compare_targeting(
     if not proxies:
         raise InputValueError("PMT needs at least one proxy")
     persons = pop.person_weight
-    wanted = pop.poor if target == "poor" else select_bottom(pop.welfare, share, weights=persons)
+    wanted = pop.poor if target == "poor" else bottom_share(pop.welfare, share, persons)
     model = fit_pmt(pop, proxies, folds=folds, seed=seed)
     methods: dict[str, BoolArray] = {"pmt": select_bottom(model.cv_score, share, weights=persons)}
     rules = {"pmt": f"bottom {share:.0%} by out-of-fold PMT score ({folds} folds)"}
@@ -227,8 +251,11 @@ def budget_verdict(
     polars.DataFrame
         Rows ``objective``; columns ``budget`` (per welfare period), ``budget_per_year``,
         ``before`` (reference FGT), ``actual_reduction``, ``optimal_reduction``,
-        ``achievement`` (actual / optimal), ``method`` and ``gap`` (relative optimality gap
-        of the optimum, 0 when exact). FGT here counts welfare strictly below the line as poor
+        ``achievement`` (actual / best reduction found), ``achievement_at_least`` (actual /
+        the proven bound on the best reduction: equal when ``status`` is ``optimal``),
+        ``status`` (``optimal`` only when the solver proved it), ``bound`` (lowest FGT the
+        budget could reach), ``method`` and ``gap`` (share of the best reduction possibly
+        missing). FGT here counts welfare strictly below the line as poor
         (Bourguignon and Fields 1990; :func:`~setara.programmes.optimise.fgt`), for both sides.
 
     Examples
@@ -263,10 +290,7 @@ def budget_verdict(
     persons = pop.person_weight
     budget = float((persons * (after - before)).sum())
     if not budget > 0:
-        raise InputValueError(
-            f"scenario {scenario!r} adds {budget:,.6g} to welfare per {pop.welfare_period} over "
-            f"its reference ({against}); a verdict needs a positive budget"
-        )
+        raise NoExtraBudgetError(scenario, against, budget, pop.welfare_period)
     rows = []
     for objective in objectives:
         alpha = FGT_ALPHA[objective]
@@ -289,6 +313,11 @@ def budget_verdict(
                 "actual_reduction": actual,
                 "optimal_reduction": best.reduction,
                 "achievement": achievement(actual, best),
+                "achievement_at_least": actual / best.best_reduction
+                if best.best_reduction > 0
+                else float("nan"),
+                "status": best.status,
+                "bound": best.bound,
                 "method": best.method,
                 "gap": best.gap,
             }
@@ -303,14 +332,17 @@ def allocation_table(
     objectives: Sequence[str] = ("fgt0", "fgt1", "fgt2"),
     cap: float | None = None,
     benefit: float | None = None,
+    heuristic: bool = False,
 ) -> pl.DataFrame:
     """The allocation of ``budget`` (total per welfare period) across ``pop``'s households that
     minimises each objective (:func:`~setara.programmes.optimise.optimal_allocation`).
 
     ``cap`` is the most one household may receive and ``benefit`` the fixed amount per
-    household of ``objective="coverage"``, both per welfare period. Columns: ``objective``,
+    household of ``objective="coverage"``, both per welfare period; ``heuristic=True`` uses
+    the fast ordering rules instead of the solvers. Columns: ``objective``,
     ``budget``, ``spent``, ``households`` (weighted households funded), ``before``,
-    ``after``, ``reduction``, ``method``, ``gap``. For coverage, ``before``/``after`` are the
+    ``after``, ``reduction``, ``status``, ``bound``, ``method``, ``gap``
+    (:class:`~setara.programmes.optimise.Allocation`). For coverage, ``before``/``after`` are the
     shares of poor persons not reached.
 
     >>> from setara.demo import generate_survey
@@ -324,6 +356,7 @@ def allocation_table(
         best = optimal_allocation(
             pop.welfare, pop.poverty_line, budget, objective=objective,
             weights=pop.weight, members=pop.members, cap=cap, benefit=benefit,
+            heuristic=heuristic,
         )  # fmt: skip
         rows.append(
             {
@@ -334,6 +367,8 @@ def allocation_table(
                 "before": best.before,
                 "after": best.after,
                 "reduction": best.reduction,
+                "status": best.status,
+                "bound": best.bound,
                 "method": best.method,
                 "gap": best.gap,
             }

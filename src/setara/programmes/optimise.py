@@ -1,19 +1,30 @@
 """Budget-optimal allocations: which units should get how much to cut poverty the most.
 
-Units (households) have per-capita welfare ``welfare``, a ``line``, ``members`` and a
-``weight``; a transfer ``b`` to a unit raises its per-capita welfare by ``b / members`` and
-costs ``weight x b``. With an optional per-unit ``cap`` on ``b``:
+Units (households) have per-capita welfare ``welfare``, a ``line`` (a number or one per unit:
+the BPS province x urban/rural lines), ``members`` and a ``weight``; a transfer ``b`` to a unit
+raises its per-capita welfare by ``b / members`` and costs ``weight x b``. With an optional
+per-unit ``cap`` on ``b``, :func:`optimal_allocation` solves (:mod:`.solvers`):
 
-- FGT0 (headcount): fill the smallest per-capita gaps first (Bourguignon and Fields 1990);
-  whole units only, so it is exact up to the last unit: the LP bound is reported;
-- FGT2 (and FGT1): raise the poorest to a common level (equalise from the bottom); exact. For
-  FGT1 any allocation to the poor within their gaps is optimal; this one is returned;
-- coverage of the poor with a fixed benefit per unit: the units with most poor persons first;
-- with minimum shares of spending for groups or regions: HiGHS (``scipy.optimize.milp`` /
-  ``linprog``) with its optimality gap, and for FGT2 the exact KKT water-filling by group.
+- FGT1: a linear programme (HiGHS);
+- FGT2: a convex quadratic programme, solved exactly through its KKT conditions
+  (water-filling on ``(z - y - x) / z^2``);
+- FGT0 (headcount) and coverage of the poor with a fixed benefit per unit: whole units, a 0-1
+  knapsack solved by HiGHS' mixed-integer branch and bound.
+
+Every allocation carries a proven ``bound`` (the lowest value the objective could reach) and
+the ``gap`` to it; ``status`` is ``"optimal"`` only when the solver proved it, ``"time limit"``
+when HiGHS stopped first, ``"heuristic"`` for the fast ordering rules (``heuristic=True``:
+smallest gaps first, most poor persons per unit first, one common welfare level).
+With minimum shares of spending for groups or regions, :func:`allocate_with_shares`.
 
 :func:`achievement` gives the verdict "this programme achieves X % of the poverty reduction
 that the same budget could achieve".
+
+>>> import numpy as np
+>>> best = optimal_allocation(np.array([6.0, 8, 11, 15, 21]), np.array([20.0, 20, 20, 20, 25]),
+...                           30.0, objective="fgt0")
+>>> best.status, round(best.after, 2), best.gap
+('optimal', 0.2, 0.0)
 """
 
 from __future__ import annotations
@@ -25,17 +36,29 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from setara.errors import InputValueError
 from setara.kernels.groups import FloatArray, IntArray
+from setara.programmes.solvers import (
+    common_level,
+    fgt1_lp,
+    fgt2_kkt,
+    greedy_knapsack,
+    knapsack_milp,
+)
 
 __all__ = ["Allocation", "achievement", "allocate_with_shares", "fgt", "optimal_allocation"]
 
 OBJECTIVES = ("fgt0", "fgt1", "fgt2", "coverage")
+TIME_LIMIT = 10.0  # seconds HiGHS may search for a proof (FGT0 and coverage)
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """Transfers per unit and what they achieve. ``gap`` is the relative optimality gap
-    (0 when the ordering rule is exact); ``spent`` can be below the budget when the poor's
-    gaps (or caps) are smaller than the budget."""
+    """Transfers per unit and what they achieve.
+
+    ``after`` is the objective reached and ``bound`` the lowest value it could reach with this
+    budget (proven by the solver); ``gap = (after - bound) / (before - bound)`` is the share of
+    the best possible reduction that may still be missing (0 when proven optimal). ``status``:
+    ``optimal``, ``time limit`` (HiGHS stopped before the proof) or ``heuristic``. ``spent``
+    can be below the budget when the poor's gaps (or caps) are smaller than the budget."""
 
     objective: str
     amount: FloatArray
@@ -44,10 +67,17 @@ class Allocation:
     spent: float
     method: str
     gap: float = 0.0
+    bound: float = float("nan")
+    status: str = "optimal"
 
     @property
     def reduction(self) -> float:
         return self.before - self.after
+
+    @property
+    def best_reduction(self) -> float:
+        """The largest reduction the budget could bring (``before - bound``)."""
+        return self.before - self.bound
 
 
 def fgt(welfare: FloatArray, line: FloatArray | float, alpha: float, weights: FloatArray) -> float:
@@ -76,6 +106,8 @@ def _arrays(
     c = np.full(n, np.inf) if cap is None else np.broadcast_to(np.asarray(cap, float), (n,))
     if (w < 0).any() or (m <= 0).any() or (z <= 0).any():
         raise InputValueError("weights must be >= 0, members and poverty lines > 0")
+    if (c < 0).any():
+        raise InputValueError("the cap per household must be >= 0")
     return y, z, w, m, np.asarray(c, dtype=np.float64)
 
 
@@ -89,96 +121,68 @@ def optimal_allocation(
     members: FloatArray | None = None,
     cap: FloatArray | float | None = None,
     benefit: float | None = None,
+    heuristic: bool = False,
+    time_limit: float = TIME_LIMIT,
 ) -> Allocation:
     """The allocation of ``budget`` minimising FGT0/1/2 or maximising coverage of the poor
-    (``objective="coverage"`` with a fixed ``benefit`` per unit)."""
+    (``objective="coverage"`` with a fixed ``benefit`` per unit; ``after`` is then the share of
+    poor persons *not* reached). ``heuristic=True`` uses the fast ordering rules instead of
+    the solvers (still with a proven bound). Poor means welfare below the line (:func:`fgt`).
+    """
     if objective not in OBJECTIVES:
         raise InputValueError(f"objective must be one of {', '.join(OBJECTIVES)}")
-    if budget < 0:
+    if not budget >= 0:
         raise InputValueError(f"budget must be >= 0, not {budget}")
     y, z, w, m, c = _arrays(welfare, line, weights, members, cap)
     persons = w * m
     gap = np.maximum(z - y, 0.0)  # per capita
-    alpha = {"fgt0": 0.0, "fgt1": 1.0, "fgt2": 2.0, "coverage": 0.0}[objective]
-    before = fgt(y, z, alpha, persons)
+    room = np.minimum(c, gap * m)  # household amount that can still lower FGT1/FGT2
     if objective in ("fgt1", "fgt2"):
-        amount = _water_fill(y, z, w, m, c, budget)
-        method = "equalise from the bottom (exact)"
-        bound_gap = 0.0
+        alpha = 1.0 if objective == "fgt1" else 2.0
+        before = fgt(y, z, alpha, persons)
+        solve = fgt1_lp if objective == "fgt1" else fgt2_kkt
+        solved = solve(gap, room, z, w, m, float(budget), before)
+        amount, bound, status, method = solved.amount, solved.bound, solved.status, solved.method
+        if heuristic:
+            amount = common_level(y, room, w, m, budget)
+            status, method = "heuristic", "one common welfare level (heuristic)"
+        after = fgt(y + amount / m, z, alpha, persons)
     else:
+        poor = y < z
         if objective == "fgt0":
-            need = gap * m  # whole gap of the unit, per welfare period
-            ok = (y < z) & (need <= c)
-            ratio = gap  # cost per person lifted
-            method = "smallest gaps first"
+            need = gap * m  # whole gap of the unit
+        elif benefit is None or not benefit > 0:
+            raise InputValueError("coverage needs a positive benefit per unit")
         else:
-            if benefit is None or benefit <= 0:
-                raise InputValueError("coverage needs a positive benefit per unit")
             need = np.full(y.size, float(benefit))
-            ok = (y < z) & (need <= c)
-            ratio = benefit / m
-            method = "most poor persons per unit first"
-        amount, bound_gap = _greedy(need, w, persons, ok, ratio, budget)
-    after_welfare = y + amount / m
-    if objective == "coverage":
-        # coverage is reported as the share of poor persons *not* reached (to minimise)
-        reached = float((persons * ((amount > 0) & (y < z))).sum())
-        poor = float((persons * (y < z)).sum())
-        before, after = 1.0, 1.0 - reached / poor if poor else 0.0
-    else:
-        after = fgt(after_welfare, z, alpha, persons)
+        total = float(persons.sum())
+        cost = w * need
+        units = np.flatnonzero(poor & (need <= c) & (persons > 0) & (cost <= budget))
+        value = persons[units] / total
+        if heuristic:
+            choice, best_value = greedy_knapsack(value, cost[units], float(budget))
+            status = "heuristic"
+            method = ("smallest gaps first" if objective == "fgt0"
+                      else "most poor persons per unit first") + " (heuristic)"  # fmt: skip
+        else:
+            choice, best_value, status = knapsack_milp(
+                value, cost[units], float(budget), time_limit=time_limit
+            )
+            method = "mixed-integer programme (HiGHS)"
+        amount = np.zeros(y.size)
+        amount[units] = choice * need[units]
+        before = float(persons[poor].sum()) / total if objective == "fgt0" else 1.0
+        poor_share = float(persons[poor].sum()) / total
+        reached = float((value * choice).sum())
+        if objective == "fgt0":
+            after, bound = before - reached, before - best_value
+        else:  # coverage: share of poor persons not reached
+            after = 1.0 - reached / poor_share if poor_share else 0.0
+            bound = 1.0 - best_value / poor_share if poor_share else 0.0
+    best = before - bound
+    gap_share = max(after - bound, 0.0) / best if best > 0 else 0.0
     spent = float((w * amount).sum())
-    return Allocation(objective, amount, before, after, spent, method, bound_gap)
-
-
-def _greedy(
-    need: FloatArray,
-    w: FloatArray,
-    persons: FloatArray,
-    ok: np.ndarray,
-    ratio: FloatArray,
-    budget: float,
-) -> tuple[FloatArray, float]:
-    """Fund whole units in ascending ``ratio`` while the budget lasts; relative gap to the LP
-    (fractional) bound of the persons reached."""
-    order = np.flatnonzero(ok)[np.lexsort((np.flatnonzero(ok), ratio[ok]))]
-    cost = w[order] * need[order]
-    cum = np.cumsum(cost)
-    funded = cum <= budget * (1 + 1e-12)
-    k = int(funded.sum())
-    amount = np.zeros(need.size)
-    amount[order[:k]] = need[order[:k]]
-    value = float(persons[order[:k]].sum())
-    bound = value
-    if k < order.size:
-        left = budget - (float(cum[k - 1]) if k else 0.0)
-        bound += persons[order[k]] * left / cost[k] if cost[k] > 0 else persons[order[k]]
-    return amount, (bound - value) / bound if bound > 0 else 0.0
-
-
-def _water_fill(
-    y: FloatArray, z: FloatArray, w: FloatArray, m: FloatArray, c: FloatArray, budget: float
-) -> FloatArray:
-    """Raise per-capita welfare to a common level L (at most each unit's line and cap):
-    spend(L) = sum w m clip(L - y, 0, min(cap/m, z - y)) is piecewise linear; solved exactly."""
-    room = np.minimum(c / m, np.maximum(z - y, 0.0))  # per-capita raise possible
-    units = np.flatnonzero(room > 0)
-    if units.size == 0 or budget <= 0:
-        return np.zeros(y.size)
-    start, end, slope = y[units], y[units] + room[units], (w * m)[units]
-    points = np.r_[start, end]
-    change = np.r_[slope, -slope]
-    order = np.argsort(points, kind="stable")
-    points, change = points[order], change[order]
-    rate = np.cumsum(change)  # spending per unit of L just after each point
-    spend = np.r_[0.0, np.cumsum(rate[:-1] * np.diff(points))]  # spending at each point
-    if budget >= spend[-1]:
-        level = np.inf
-    else:
-        k = int(np.searchsorted(spend, budget, side="right")) - 1
-        level = points[k] + (budget - spend[k]) / rate[k]
-    raise_pc = np.clip(level - y, 0.0, room)
-    return np.asarray(raise_pc * m)
+    return Allocation(objective, amount, before, after, spent, method, gap_share, bound, status)
 
 
 def allocate_with_shares(
@@ -194,8 +198,8 @@ def allocate_with_shares(
     time_limit: float = 30.0,
 ) -> Allocation:
     """Optimal allocation when each group ``g`` must receive at least ``min_share[g]`` of the
-    budget: FGT1 by linear programming, FGT0 by mixed-integer programming (HiGHS), reporting
-    HiGHS' optimality gap; FGT2 by exact water-filling with KKT group levels."""
+    budget: FGT1 by linear programming, FGT0 by mixed-integer programming (HiGHS), with HiGHS'
+    bound; FGT2 by water-filling with KKT group levels (status ``feasible``: no certificate)."""
     y, z, w, m, c = _arrays(welfare, line, weights, members, None)
     g = np.asarray(group, dtype=np.int64)
     shares = np.asarray(min_share, dtype=np.float64)
@@ -223,7 +227,7 @@ def allocate_with_shares(
         )
         if res.status != 0:
             raise InputValueError(f"no allocation meets the minimum shares: {res.message}")
-        amount_poor, gap, method = res.x, 0.0, "linear programme (HiGHS)"
+        amount_poor, method, status = res.x, "linear programme (HiGHS)", "optimal"
     elif objective == "fgt0":
         # x_i in {0, 1} (unit lifted out of poverty), b_i in [0, need_i] spent on it,
         # b_i >= need_i x_i; partial amounts can count toward a group's minimum share
@@ -246,14 +250,20 @@ def allocate_with_shares(
         if res.x is None:
             raise InputValueError(f"no allocation meets the minimum shares: {res.message}")
         amount_poor = res.x[k:]
-        gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
         method = "mixed-integer programme (HiGHS)"
+        status = "optimal" if res.status == 0 else "time limit"
+        dual = getattr(res, "mip_dual_bound", None)
     else:
         raise InputValueError("constrained objectives are fgt0, fgt1 and fgt2")
     amount = np.zeros(y.size)
     amount[poor] = amount_poor
     after = fgt(y + amount / m, z, alpha, persons)
-    return Allocation(objective, amount, before, after, float((w * amount).sum()), method, gap)
+    bound = after  # the LP optimum is its own bound
+    if objective == "fgt0":
+        bound = before + float(dual) / float(persons.sum()) if dual is not None else float("nan")
+    gap = max(after - bound, 0.0) / (before - bound) if before > bound else 0.0
+    spent = float((w * amount).sum())
+    return Allocation(objective, amount, before, after, spent, method, gap, bound, status)
 
 
 def _water_fill_groups(
@@ -270,18 +280,21 @@ def _water_fill_groups(
     level; the others share one level. Fix groups whose unconstrained spending falls short,
     repeat (at most one pass per group)."""
     persons = w * m
+    gap, room = np.maximum(z - y, 0.0), np.minimum(c, np.maximum(z - y, 0.0) * m)
+
+    def fill(rows: np.ndarray, money: float) -> FloatArray:
+        return fgt2_kkt(gap[rows], room[rows], z[rows], w[rows], m[rows], money, 0.0).amount
+
     fixed = np.zeros(shares.size, dtype=bool)
     amount = np.zeros(y.size)
     for _ in range(shares.size + 1):  # a loop over groups, each pass vectorised
         free = ~fixed[g]
         left = budget - float((shares[fixed] * budget).sum())
         amount = np.zeros(y.size)
-        amount[free] = _water_fill(y[free], z[free], w[free], m[free], c[free], left)
+        amount[free] = fill(free, left)
         for k in np.flatnonzero(fixed):
             mine = g == k
-            amount[mine] = _water_fill(
-                y[mine], z[mine], w[mine], m[mine], c[mine], shares[k] * budget
-            )
+            amount[mine] = fill(mine, shares[k] * budget)
         spent = np.bincount(g, weights=w * amount, minlength=shares.size)
         short = ~fixed & (spent < shares * budget * (1 - 1e-9))
         if not short.any():
@@ -290,10 +303,12 @@ def _water_fill_groups(
     before = fgt(y, z, 2.0, persons)
     after = fgt(y + amount / m, z, 2.0, persons)
     spent_total = float((w * amount).sum())
-    return Allocation("fgt2", amount, before, after, spent_total, "water-filling by group (KKT)")
+    return Allocation("fgt2", amount, before, after, spent_total, "water-filling by group (KKT)",
+                      float("nan"), float("nan"), "feasible")  # fmt: skip
 
 
 def achievement(actual_reduction: float, optimal: Allocation) -> float:
-    """Share of the optimal poverty reduction that a programme achieves with the same budget."""
+    """Share of the optimal poverty reduction that a programme achieves with the same budget
+    (of the best reduction found; it is the optimum when ``optimal.status == "optimal"``)."""
     best = optimal.reduction
     return actual_reduction / best if best > 0 else float("nan")

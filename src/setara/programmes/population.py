@@ -35,6 +35,7 @@ from setara.design import SurveyDesign
 from setara.errors import InputValueError, count_phrase
 from setara.estimation import survey_design
 from setara.frames import key_column, numeric_column, require_column, to_polars
+from setara.kernels.distribution import quantile_groups_of
 from setara.kernels.groups import FloatArray, IntArray, factorize
 from setara.programmes.hashing import hash_keys, mix
 
@@ -77,20 +78,15 @@ def stable_argsort(values: FloatArray) -> IntArray:
 def quantile_groups(
     values: FloatArray, weights: FloatArray, groups: int, *, order: IntArray | None = None
 ) -> IntArray:
-    """Weighted quantile group (1..groups) of every unit, poorest first.
-
-    A unit belongs to the group holding the midpoint of its weight in the cumulative
-    distribution; ties in ``values`` keep row order of a stable sort. ``order``: that sort
-    (``np.argsort(values, kind="stable")``) when it is already at hand.
+    """Weighted quantile group (1..groups) of every unit, poorest first, by the engine's
+    quantile rule (:func:`setara.kernels.distribution.quantile_groups_of`): group ``k`` holds
+    ``q_((k-1)/G) < y <= q_(k/G)``, so the household straddling a cut belongs to the group
+    below it and the bottom 40 % (deciles 1-4) are the households at or below ``q_0.4``.
+    ``order``: ``np.argsort(values, kind="stable")`` when it is already at hand.
     """
     if order is None:
         order = stable_argsort(values)
-    cum = np.cumsum(weights[order])
-    total = cum[-1] if cum.size else 1.0
-    mid = (cum - weights[order] / 2.0) / total
-    out = np.empty(values.size, dtype=np.int64)
-    out[order] = np.minimum((mid * groups).astype(np.int64) + 1, groups)
-    return out
+    return quantile_groups_of(values, weights, groups, order)
 
 
 @dataclass

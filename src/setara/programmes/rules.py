@@ -23,6 +23,7 @@ from setara.programmes.errors import UnknownVariableError, VariableTypeError
 from setara.programmes.expressions import BOOL, NUM, TEXT, Expression, Value
 from setara.programmes.hashing import hash_text, uniform_draws
 from setara.programmes.population import PERIODS, Population, quantile_groups
+from setara.programmes.rationing import Rationed, ration
 from setara.programmes.spec import Programme
 
 __all__ = ["Outcome", "apply_programme", "check_programme"]
@@ -43,6 +44,7 @@ class Outcome:
     household_amount: FloatArray
     eligible: BoolArray
     notes: list[str] = field(default_factory=list)
+    rationed: Rationed | None = None  # what a binding budget ceiling left
 
     @property
     def receives(self) -> BoolArray:
@@ -234,10 +236,9 @@ def apply_programme(
         draws = uniform_draws(keys, np.uint64(seed) ^ hash_text(programme.id))
         amount = np.where(draws < programme.take_up, amount, 0.0)
     notes: list[str] = []
+    rationed = None
     if programme.budget is not None:
-        from setara.programmes.rationing import ration
-
-        amount, note = ration(ctx, programme, amount, keys)
+        amount, note, rationed = ration(ctx, programme, amount, keys)
         if note:
             notes.append(note)
     household: FloatArray = amount
@@ -245,7 +246,7 @@ def apply_programme(
         household = np.bincount(pop.household, weights=amount, minlength=pop.n_households).astype(
             np.float64
         )
-    return Outcome(programme, amount, household, eligible, notes)
+    return Outcome(programme, amount, household, eligible, notes, rationed)
 
 
 def _benefit(ctx: Context, programme: Programme, *, check: bool = False) -> Any:

@@ -39,6 +39,7 @@ from setara.programmes.tables import TableCells, programme_tables, winners_loser
 __all__ = ["Scenario", "Simulation", "read_scenario", "run_programmes", "simulate"]
 
 BASELINE = "baseline"
+POINTS = ["fgt0", "fgt1"]  # shares of the population or of the line: changes in points
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,37 @@ class Simulation:
             "distribution": self.distribution,
             "regions": self.regions,
             "impact": self.impact,
+            "vs_baseline": self.versus_baseline(),
             "winners": self.winners,
         }
+
+    def versus_baseline(self) -> pl.DataFrame:
+        """Scenario minus baseline for every measure and domain, with its design-based SE and
+        CI from the paired influence values (both runs on the same sample; the ``vs_baseline``
+        rows of ``impact``). Shares (FGT0, FGT1) are in percentage points (``unit = "pp"``:
+        ``baseline``, ``scenario_value``, ``difference``, ``se``, ``ci_low``, ``ci_high`` x 100);
+        the other measures in their own unit (``"index"``)."""
+        keys = ["scenario", "measure", "domain", "group"]
+        diff = self.impact.filter(pl.col("stage") == "vs_baseline")
+        after = self.impact.filter(pl.col("stage") == "after")
+        base = after.filter(pl.col("scenario") == BASELINE).select(
+            *keys[1:], pl.col("estimate").alias("baseline")
+        )
+        mine = after.select(*keys, pl.col("estimate").alias("scenario_value"))
+        scale = pl.when(pl.col("measure").is_in(POINTS)).then(100.0).otherwise(1.0)
+        values = ["baseline", "scenario_value", "difference", "se", "ci_low", "ci_high"]
+        return (
+            diff.rename({"estimate": "difference"})
+            .join(base, on=keys[1:], how="left", nulls_equal=True)
+            .join(mine, on=keys, how="left", nulls_equal=True)
+            .with_columns([pl.col(c) * scale for c in values])
+            .with_columns(
+                unit=pl.when(pl.col("measure").is_in(POINTS))
+                .then(pl.lit("pp"))
+                .otherwise(pl.lit("index"))
+            )
+            .select(*keys, "unit", *values, "n", "reliability")
+        )
 
     def to_frame(self) -> pl.DataFrame:
         """All tables stacked in one long frame with a ``table`` column."""

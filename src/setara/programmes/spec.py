@@ -43,6 +43,7 @@ __all__ = [
 UNITS = ("household", "person")
 BENEFITS = ("flat", "per_member", "top_up", "premium_share")
 RATIONING = ("poorest_first", "pro_rata", "regional_quotas")
+FILLS = ("next_that_fits", "stop_at_first")  # as setara.programmes.rationing.FILLS
 
 
 def to_date(value: str | dt.date | None) -> dt.date:
@@ -130,12 +131,15 @@ class Budget:
     ``poorest_first`` ranks units by ``score`` (a variable: welfare or a PMT score);
     ``pro_rata`` scales every benefit; ``regional_quotas`` gives each region ``quotas``
     (shares of the ceiling; by default proportional to its eligible persons) and ranks within.
+    ``fill``: ``next_that_fits`` (default) passes over a unit that no longer fits and funds the
+    next one that does; ``stop_at_first`` stops at the first unit that does not fit.
     """
 
     ceiling: float
     rationing: str = "poorest_first"
     score: str = "welfare"
     quotas: Mapping[str, float] | None = None
+    fill: str = "next_that_fits"
 
 
 @dataclass(frozen=True)
@@ -307,6 +311,7 @@ def _budget(spec: Any, pid: str) -> Budget | None:
         rationing=_choice(spec.get("rationing", "poorest_first"), RATIONING, pid, "rationing"),
         score=str(spec.get("score", "welfare")),
         quotas={str(k): float(v) for k, v in quotas.items()} if quotas else None,
+        fill=_choice(spec.get("fill", "next_that_fits"), FILLS, pid, "budget fill"),
     )
 
 

@@ -161,6 +161,12 @@ def programme_tables(
             row["beneficiary_units"] = float((weight * (out.unit_amount > 0)).sum())
         else:
             row["beneficiary_units"] = row["beneficiary_households"]
+        rationed = out.rationed if out is not None else None
+        nan = float("nan")  # no binding ceiling: nothing left by rationing
+        ceiling = out.programme.budget if out is not None else None
+        row["budget_ceiling"] = ceiling.ceiling if ceiling is not None else nan
+        row["unspent_budget"] = rationed.unspent if rationed else nan
+        row["unfunded_eligible"] = rationed.unfunded if rationed else nan
         rows.append(row)
         for grouping, codes, n in groupings:
             parts = cells.summaries(cell_sums, codes, n)

@@ -10,7 +10,8 @@ Social Assistance*, World Bank, tables 7.3-7.4 (ten-person example):
   variant "coverage of the target - coverage of the non-target" (Ravallion 2000) is returned as
   ``coverage_gap``; it does *not* give the published table (e.g. S2 vs P20: 37.5, not 0);
 - cost-benefit ratio = reduction of the total poverty gap / budget;
-- Coady-Grosh-Hoddinott (2004) indicator = share of benefits reaching the bottom 40 % / 0.40.
+- Coady-Grosh-Hoddinott (2004) indicator = share of benefits reaching the bottom 40 % / 0.40,
+  the bottom 40 % being :func:`bottom_share` (the engine's quantile rule, as in ``simulate``).
 
 All arrays are per unit (person or household) with optional weights (persons represented).
 
@@ -30,9 +31,11 @@ import numpy.typing as npt
 import polars as pl
 
 from setara.errors import InputValueError
+from setara.kernels.distribution import CDF_TIE, share_below
 from setara.kernels.groups import FloatArray, IntArray
 
 __all__ = [
+    "bottom_share",
     "equal_split",
     "poverty_gap",
     "roc_curve",
@@ -143,7 +146,9 @@ def select_bottom(
 ) -> BoolArray:
     """Select the lowest scores until ``share`` of the (weighted) units is reached, nationally
     or, with ``region`` codes and per-region ``quotas`` (shares of each region), within each
-    region. A unit is selected when its cumulative weight before it is below the quota."""
+    region. A unit is selected when its cumulative weight before it is below the quota; tied
+    scores are split by row order so that the share is met. This is a selection rule (PMT,
+    regions); the bottom share *of welfare* is :func:`bottom_share`."""
     s = np.asarray(score, dtype=np.float64)
     w = _weights(weights, s.size)
     group = np.zeros(s.size, dtype=np.int64) if region is None else np.asarray(region)
@@ -199,5 +204,22 @@ def compare_methods(
     return pl.DataFrame(rows)
 
 
+def bottom_share(welfare: FloatArray, share: float, weights: FloatArray | None = None) -> BoolArray:
+    """The poorest ``share`` of the population (the bottom 40 % for ``0.4``): units at or below
+    the weighted ``share``-quantile of welfare by the engine's rule (the smallest value whose
+    weighted CDF reaches ``share``, R survey's ``qrule="math"``). The unit whose weight
+    straddles the cut is in, whole, and so are all units tied with it; these are the units of
+    deciles 1-4 of :func:`~setara.programmes.population.quantile_groups` and of the engine's
+    share below ``q_0.4``.
+
+    >>> bool(bottom_share(np.arange(10.0), 0.4).sum() == 4)
+    True
+    """
+    y = np.asarray(welfare, dtype=np.float64)
+    w = _weights(weights, y.size)
+    below = share_below(y, w, np.argsort(y, kind="stable"))
+    return np.asarray(below < share - CDF_TIE)
+
+
 def _bottom(y: FloatArray, w: FloatArray, share: float) -> BoolArray:
-    return select_bottom(y, share, weights=w)
+    return bottom_share(y, share, w)

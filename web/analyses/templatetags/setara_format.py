@@ -43,6 +43,12 @@ def pct(value: float | None) -> str:
 
 
 @register.filter
+def pp(value: float | None) -> str:
+    """A change of a share in percentage points (never "%")."""
+    return formatter("pp")(value)
+
+
+@register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
 
