@@ -189,17 +189,26 @@ def results_html(analysis: Analysis) -> str:
     return str(html)
 
 
-def regencies_html(analysis: Analysis, diff: str | None = None) -> str:
+def regencies_html(
+    analysis: Analysis, diff: str | None = None, province: str = "", query: str = ""
+) -> str:
     """The full ranking of regencies (chart and table): its own page, cached like the rest;
     ``diff`` keeps the regencies significantly ``above`` or ``below`` the national figure of
-    the main indicator, or ``not different`` from it."""
+    the main indicator, or ``not different`` from it; ``province`` (a two-digit kode wilayah)
+    keeps that province's regencies and cities, ``query`` those whose name contains it."""
     diff = diff if diff in dashboard.DIFF_FILTERS else None
-    key = _cache_key(f"regencies-html-{diff or 'all'}", analysis)
-    html = cache.get(key)
+    query = query.strip().casefold()
+    key = _cache_key(f"regencies-html-{diff or 'all'}-{province or 'all'}", analysis)
+    html = None if query else cache.get(key)
     if html is None:
         result = localised(analysis.result or {})
         main = next(i for i in result["indicators"] if i["key"] == result["regional_indicators"][0])
-        rows = result["breakdowns"].get("regency", [])
+        rows = [
+            r
+            for r in result["breakdowns"].get("regency", [])
+            if (not province or str(r["group"]).split(".")[0] == province)
+            and (not query or query in str(r.get("name", "")).casefold())
+        ]
         result["breakdowns"] = result["breakdowns"] | {
             "regency": dashboard.with_difference(rows, main["key"], diff)
         }
@@ -212,8 +221,15 @@ def regencies_html(analysis: Analysis, diff: str | None = None) -> str:
         html = render_to_string(
             "analyses/_regencies.html", {"plot": plot, "table": tables(result).get("regency")}
         )
-        cache.set(key, html)
+        if not query:
+            cache.set(key, html)
     return str(html)
+
+
+def provinces(analysis: Analysis) -> list[tuple[str, str]]:
+    """(kode wilayah, name) of the provinces in a stored result, in code order."""
+    rows = (analysis.result or {}).get("breakdowns", {}).get("province", [])
+    return sorted({(str(r["group"]), str(r.get("name", r["group"]))) for r in rows})
 
 
 def warm(analysis: Analysis) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from agencies import actions as agency_actions
 from agencies import confirm, sharing
 from agencies.access import permissions, readable
+from agencies.models import Agency
 from datasets.actions import NotAllowed
 from datasets.metadata import render_metadata, version_link
 from datasets.models import DatasetVersion, VersionStatus
@@ -23,7 +24,7 @@ from analyses.access import get_analysis, get_report
 from analyses.dashboard import DIFF_FILTERS
 from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
-from analyses.rendering import charts, localised, regencies_html, results_html, tables
+from analyses.rendering import charts, localised, provinces, regencies_html, results_html, tables
 
 
 @login_required
@@ -131,13 +132,23 @@ def analysis_regencies(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     diff = request.GET.get("diff") or None
     diff = diff if diff in DIFF_FILTERS else None
+    with_result = Analysis.objects.only("result").get(pk=analysis.pk)
+    choices = provinces(with_result)
+    codes = {code for code, _name in choices}
+    # An agency tied to a province (a Bappeda) opens on its province; "all" shows every one.
+    province = request.GET.get("province", home_province(request.user))
+    province = province if province in codes else ""
+    query = request.GET.get("q", "")[:100]
     return render(
         request,
         "analyses/regencies.html",
         {
             "analysis": analysis,
-            "regencies_html": regencies_html(analysis, diff),
+            "regencies_html": regencies_html(analysis, diff, province, query),
             "diff": diff,
+            "province": province,
+            "province_choices": choices,
+            "query": query,
             "diff_choices": [
                 ("above", _("significantly above the national figure")),
                 ("below", _("significantly below the national figure")),
@@ -293,3 +304,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = get_report(request.user, pk)
     return export_response(request, report, report.analysis, fmt, summary=report.summary)
+
+
+def home_province(user: Any) -> str:
+    """The two-digit kode wilayah of the province the user's agency serves, or ""."""
+    codes = {
+        code[:2]
+        for code in Agency.objects.filter(memberships__user=user).values_list(
+            "region_code", flat=True
+        )
+        if code
+    }
+    return codes.pop() if len(codes) == 1 else ""
