@@ -19,10 +19,10 @@ from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from setara.errors import DesignError, InputValueError, LonelyPSUError, count_phrase
 from setara.kernels.groups import FloatArray, IntArray, factorize, group_count
+from setara.kernels.student import t_critical
 from setara.kernels.variance import LONELY_POLICIES, DomainCells, StageLayout, domain_covariance
 from setara.replicates import ReplicateWeights
 
@@ -243,8 +243,7 @@ class SurveyDesign:
     def t_quantile(self, level: float, df: FloatArray | float | None = None) -> FloatArray:
         """Critical value for a two-sided ``level`` interval with ``df`` (the design's df by
         default; pass per-domain df from :meth:`domain_degf`)."""
-        d = np.maximum(np.asarray(self.degf if df is None else df, dtype=np.float64), 1.0)
-        return np.asarray(stats.t.ppf(0.5 + level / 2.0, d))
+        return t_critical(level, self.degf if df is None else df)
 
     def domain_degf(self, domain: IntArray, n_domains: int) -> FloatArray:
         """Degrees of freedom per domain: PSUs minus strata with rows of non-zero weight in
@@ -328,7 +327,7 @@ def _sampled_degf(first: StageLayout, weights: FloatArray) -> int:
     (R survey's ``degf``: a PSU whose rows all weigh zero is not in the sample)."""
     counted = np.zeros(first.unit_stratum.size, dtype=bool)
     counted[first.unit[weights != 0]] = True
-    n_strata = np.unique(first.unit_stratum[counted]).size
+    n_strata = int(np.count_nonzero(np.bincount(first.unit_stratum[counted])))
     return int(counted.sum()) - n_strata
 
 
