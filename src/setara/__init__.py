@@ -43,7 +43,11 @@ _HOMES = {
 }
 # subpackages and modules reachable as ``setara.<name>`` after ``import setara``
 _SUBMODULES = frozenset(
-    {"analysis", "decomposition", "demo", "diagnostic", "gaps", "io", "mpi", "programmes"}
+    {
+        *("analysis", "cli", "decomposition", "demo", "design", "diagnostic", "estimation"),
+        *("frames", "gaps", "io", "kernels", "measures", "mpi", "programmes", "regions"),
+        *("replicates", "results"),
+    }
 )
 
 
