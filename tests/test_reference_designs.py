@@ -60,13 +60,26 @@ def design_for(case: str) -> tuple[pl.DataFrame, setara.SurveyDesign]:
         return f, setara.survey_design(
             f, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], lonely_psu=policy
         )
-    if case == "clus1_zero":
+    if case.startswith("clus1_zero"):
         f = read_api("apiclus1")
         zero = pl.col("dnum").is_in([406, 413]) | (
             (pl.col("dnum") == 178) & (pl.col("stype") == "H")
         )
         f = f.with_columns(pl.when(zero).then(0.0).otherwise(pl.col("pw")).alias("pw0"))
-        return f, setara.survey_design(f, weight="pw0", psu="dnum")
+        d = setara.survey_design(f, weight="pw0", psu="dnum")
+        return f, (setara.with_replicates(d, "jk1") if case.endswith("_jk1") else d)
+    if case.startswith("strat_zero"):
+        f = read_api("apistrat").with_row_index("row")
+        rank = pl.col("row").rank("ordinal").over("stype")
+        if case == "strat_zero_h_jkn":
+            zero = pl.col("stype") == "H"
+        else:
+            zero = ((pl.col("stype") == "E") & (rank <= 3)) | (
+                (pl.col("stype") == "H") & (rank <= 2)
+            )
+        f = f.with_columns(pl.when(zero).then(0.0).otherwise(pl.col("pw")).alias("pw0"))
+        d = setara.survey_design(f, weight="pw0", strata="stype")
+        return f, (setara.with_replicates(d, "jkn") if case.endswith("_jkn") else d)
     if case.startswith("lonely_"):
         f = _lonely_frame()
         policy = case.split("_")[1]

@@ -280,6 +280,11 @@ class SurveyDesign:
             return cells
 
     @cached_property
+    def sampled_psus(self) -> npt.NDArray[np.bool_]:
+        """First-stage PSUs with a row of non-zero weight, as R survey's ``degf`` counts."""
+        return _sampled_units(self.stages[0], self.weights)
+
+    @cached_property
     def _whole(self) -> IntArray:
         """Domain codes putting every row in one domain (for population-level terms)."""
         return np.zeros(self.n, dtype=np.int64)
@@ -322,11 +327,18 @@ def _per_stage(
     return single + [None] * (n_stages - 1)
 
 
-def _sampled_degf(first: StageLayout, weights: FloatArray) -> int:
-    """PSUs minus strata of the first stage, counting only PSUs with a row of non-zero weight
-    (R survey's ``degf``: a PSU whose rows all weigh zero is not in the sample)."""
+def _sampled_units(first: StageLayout, weights: FloatArray) -> npt.NDArray[np.bool_]:
+    """First-stage units with a row of non-zero weight (R survey's ``degf`` counts only
+    these: a PSU whose rows all weigh zero is not in the sample)."""
     counted = np.zeros(first.unit_stratum.size, dtype=bool)
     counted[first.unit[weights != 0]] = True
+    return counted
+
+
+def _sampled_degf(first: StageLayout, weights: FloatArray) -> int:
+    """PSUs minus strata of the first stage, counting only PSUs with a row of non-zero
+    weight."""
+    counted = _sampled_units(first, weights)
     n_strata = int(np.count_nonzero(np.bincount(first.unit_stratum[counted])))
     return int(counted.sum()) - n_strata
 

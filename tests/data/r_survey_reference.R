@@ -160,6 +160,25 @@ for (s in c("E", "M")) {  # the Woodruff SE uses the subset's degf
   q <- svyquantile(~api00, subset(d, stype == s), 0.5)
   add("clus1_zero", "quantile_0.5", "api00", s, unname(coef(q))[1], unname(SE(q))[1])
 }
+## created jackknife replicates: degf is the rank of the replicate weights minus one
+r <- as.svrepdesign(d, type = "JK1")
+add_degf("clus1_zero_jk1", r)
+add_est("clus1_zero_jk1", "mean", "api00", svymean(~api00, r))
+## stratified: three elementary schools and two high schools weigh zero (partial strata);
+## then every high school (a stratum without a sampled unit)
+zs_data <- apistrat
+zs_data$pw0 <- zs_data$pw
+zs_data$pw0[which(zs_data$stype == "E")[1:3]] <- 0
+zs_data$pw0[which(zs_data$stype == "H")[1:2]] <- 0
+d <- svydesign(id = ~1, strata = ~stype, weights = ~pw0, data = zs_data)
+add_degf("strat_zero", d)
+r <- as.svrepdesign(d, type = "JKn")
+add_degf("strat_zero_jkn", r)
+add_est("strat_zero_jkn", "mean", "api00", svymean(~api00, r))
+zs_data$pw0 <- ifelse(zs_data$stype == "H", 0, zs_data$pw)
+r <- as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw0, data = zs_data),
+                    type = "JKn")
+add_degf("strat_zero_h_jkn", r)
 
 ## ---- replicate designs --------------------------------------------------------
 d_strat_nofpc <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
