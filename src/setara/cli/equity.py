@@ -8,9 +8,9 @@ Each reads FILE, builds its design from the options shared with ``setara measure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,20 +19,27 @@ from setara.cli.design import DesignChoice, design_options
 from setara.errors import SetaraError
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from setara.results import Results
 
 FILE = click.Path(dir_okay=False)
 
 
-def _read(file: str) -> pl.DataFrame:
+def _run(
+    analysis: Callable[..., Results],
+    file: str,
+    design: DesignChoice,
+    fmt: str,
+    output: str | None,
+    **arguments: Any,
+) -> None:
+    """Read FILE, build its design, run ``analysis`` by the ``--by`` domains and write the
+    results table (notes on standard error)."""
     from setara.io import read_survey
 
-    return read_survey(file)
-
-
-def _show(results: Results, fmt: str, output: str | None) -> None:
+    frame = read_survey(file)
+    results = analysis(
+        frame, design.build(frame), by=design.by_columns, level=design.level, **arguments
+    )
     for note in results.notes:
         click.echo(f"note: {note}", err=True)
     _emit(results.frame, fmt, output)
@@ -89,19 +96,18 @@ def gap(
     comparison over reference), with the covariance of the two groups in the SE."""
     from setara.gaps import gap as estimate_gap
 
-    frame = _read(file)
-    results = estimate_gap(
-        frame,
-        design.build(frame),
+    _run(
+        estimate_gap,
+        file,
+        design,
+        fmt,
+        output,
         outcome=outcome,
         group=group,
         comparison=group_value(comparison),
         reference=group_value(reference),
-        by=design.by_columns,
         measure=statistic,
-        level=design.level,
     )
-    _show(results, fmt, output)
 
 
 @cli.command()
@@ -135,16 +141,7 @@ def mpi(
             if column.strip() in weights:
                 raise SetaraError(f"--indicator {column.strip()!r} is given twice")
             weights[column.strip()] = _number(weight, "--indicator weight") if sep else 1.0
-    frame = _read(file)
-    results = estimate_mpi(
-        frame,
-        design.build(frame),
-        indicators=weights,
-        k=_number(cutoff, "--k"),
-        by=design.by_columns,
-        level=design.level,
-    )
-    _show(results, fmt, output)
+    _run(estimate_mpi, file, design, fmt, output, indicators=weights, k=_number(cutoff, "--k"))
 
 
 @cli.group()
@@ -171,17 +168,7 @@ def decompose_ge(
     """GE(alpha) inequality within and between groups (0: MLD, 1: Theil T)."""
     from setara.decomposition import decompose_ge as estimate
 
-    frame = _read(file)
-    results = estimate(
-        frame,
-        design.build(frame),
-        welfare=income,
-        group=group,
-        alpha=alpha,
-        by=design.by_columns,
-        level=design.level,
-    )
-    _show(results, fmt, output)
+    _run(estimate, file, design, fmt, output, welfare=income, group=group, alpha=alpha)
 
 
 @decompose.command("fgt")
@@ -205,22 +192,11 @@ def decompose_fgt(
     """FGT(alpha) poverty of each group, its population share and its contribution."""
     from setara.decomposition import decompose_fgt as estimate
 
-    frame = _read(file)
     try:
         fixed: float | str = float(Fraction(line.strip()))
     except (ValueError, ZeroDivisionError):
         fixed = line  # a column ('@name'); the library explains any other text
-    results = estimate(
-        frame,
-        design.build(frame),
-        welfare=income,
-        group=group,
-        alpha=alpha,
-        line=fixed,
-        by=design.by_columns,
-        level=design.level,
-    )
-    _show(results, fmt, output)
+    _run(estimate, file, design, fmt, output, welfare=income, group=group, alpha=alpha, line=fixed)
 
 
 @decompose.command("sources")
@@ -245,9 +221,5 @@ def decompose_sources(
     concentration indices and contributions."""
     from setara.decomposition import decompose_gini_sources as estimate
 
-    frame = _read(file)
     columns = [column for item in sources for column in _split(item)]
-    results = estimate(
-        frame, design.build(frame), sources=columns, by=design.by_columns, level=design.level
-    )
-    _show(results, fmt, output)
+    _run(estimate, file, design, fmt, output, sources=columns)
