@@ -19,10 +19,10 @@ from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from setara.errors import DesignError, InputValueError, LonelyPSUError, count_phrase
 from setara.kernels.groups import FloatArray, IntArray, factorize, group_count
+from setara.kernels.student import t_critical
 from setara.kernels.variance import LONELY_POLICIES, DomainCells, StageLayout, domain_covariance
 from setara.replicates import ReplicateWeights
 
@@ -190,6 +190,7 @@ class SurveyDesign:
             with np.errstate(divide="ignore", invalid="ignore"):
                 between = np.where(n_units > 1, n_units / (n_units - 1.0), 0.0)
             base = between * (1.0 - fraction)
+            adjust = lonely if lonely_psu == "adjust" else np.zeros_like(lonely)
             n_ok = int((~lonely).sum())
             average = (n_strata / n_ok) if (lonely_psu == "average" and n_ok) else 1.0
             stages.append(
@@ -200,8 +201,7 @@ class SurveyDesign:
                     fraction=fraction,
                     scale=base * ancestor,
                     lonely=lonely,
-                    adjust_lonely=lonely_psu == "adjust",
-                    n_total_units=n_units_total,
+                    lonely_scale=np.where(adjust, (1.0 - fraction) * ancestor, 0.0),
                     average_factor=average,
                 )
             )
@@ -222,9 +222,13 @@ class SurveyDesign:
                 w = 1.0 / prob
         else:
             w = np.asarray(weights, dtype=np.float64)
-        first = stages[0]
-        degf = int(first.unit_stratum.size - first.n_units.size)
-        return cls(weights=w, stages=tuple(stages), lonely_psu=lonely_psu, degf=degf, labels=names)
+        return cls(
+            weights=w,
+            stages=tuple(stages),
+            lonely_psu=lonely_psu,
+            degf=_sampled_degf(stages[0], w),
+            labels=names,
+        )
 
     def with_replicates(self, replicates: ReplicateWeights) -> SurveyDesign:
         """A copy of this design that estimates variance from ``replicates``."""
@@ -239,17 +243,25 @@ class SurveyDesign:
     def t_quantile(self, level: float, df: FloatArray | float | None = None) -> FloatArray:
         """Critical value for a two-sided ``level`` interval with ``df`` (the design's df by
         default; pass per-domain df from :meth:`domain_degf`)."""
-        d = np.maximum(np.asarray(self.degf if df is None else df, dtype=np.float64), 1.0)
-        return np.asarray(stats.t.ppf(0.5 + level / 2.0, d))
+        return t_critical(level, self.degf if df is None else df)
 
     def domain_degf(self, domain: IntArray, n_domains: int) -> FloatArray:
-        """Degrees of freedom per domain: PSUs minus strata with rows in the domain, as R
-        survey's ``degf`` of a subset; replicate designs keep the design's df."""
+        """Degrees of freedom per domain: PSUs minus strata with rows of non-zero weight in
+        the domain, as R survey's ``degf`` of a ``subset``; replicate designs keep the
+        design's df."""
         if self.replicates is not None:
             return np.full(n_domains, float(self.degf))
         cells = self.cells(domain, n_domains)[0]
-        n_psu = np.bincount(cells.cell_domain, minlength=n_domains)
-        n_strata = np.bincount(cells.pair_domain, minlength=n_domains)
+        in_domain = cells.cell >= 0
+        weighted = np.bincount(
+            cells.cell[in_domain],
+            weights=(self.weights[in_domain] != 0).astype(np.float64),
+            minlength=cells.n_cells,
+        )
+        cell_counted = weighted > 0
+        pair_counted = np.bincount(cells.pair, weights=cell_counted, minlength=cells.n_pairs) > 0
+        n_psu = np.bincount(cells.cell_domain[cell_counted], minlength=n_domains)
+        n_strata = np.bincount(cells.pair_domain[pair_counted], minlength=n_domains)
         return np.asarray(n_psu - n_strata, dtype=np.float64)
 
     def cells(self, domain: IntArray, n_domains: int) -> list[DomainCells]:
@@ -266,6 +278,11 @@ class SurveyDesign:
             self._cells.insert(0, (domain, n_domains, cells))
             del self._cells[CELL_CACHE_SIZE:]
             return cells
+
+    @cached_property
+    def sampled_psus(self) -> npt.NDArray[np.bool_]:
+        """First-stage PSUs with a row of non-zero weight, as R survey's ``degf`` counts."""
+        return _sampled_units(self.stages[0], self.weights)
 
     @cached_property
     def _whole(self) -> IntArray:
@@ -308,6 +325,22 @@ def _per_stage(
         return items + [None] * (n_stages - len(items))
     single: list[npt.ArrayLike | None] = [value]  # type: ignore[list-item]
     return single + [None] * (n_stages - 1)
+
+
+def _sampled_units(first: StageLayout, weights: FloatArray) -> npt.NDArray[np.bool_]:
+    """First-stage units with a row of non-zero weight (R survey's ``degf`` counts only
+    these: a PSU whose rows all weigh zero is not in the sample)."""
+    counted = np.zeros(first.unit_stratum.size, dtype=bool)
+    counted[first.unit[weights != 0]] = True
+    return counted
+
+
+def _sampled_degf(first: StageLayout, weights: FloatArray) -> int:
+    """PSUs minus strata of the first stage, counting only PSUs with a row of non-zero
+    weight."""
+    counted = _sampled_units(first, weights)
+    n_strata = int(np.count_nonzero(np.bincount(first.unit_stratum[counted])))
+    return int(counted.sum()) - n_strata
 
 
 def _check_nesting(unit: IntArray, stratum: IntArray, n_units: int, name: str) -> None:

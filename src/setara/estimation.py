@@ -159,7 +159,12 @@ def with_replicates(
                 "many, use the bootstrap"
             )
         reps = jackknife(
-            first.unit, first.unit_stratum, first.fraction, stratified=kind == "jkn", mse=mse
+            first.unit,
+            first.unit_stratum,
+            first.fraction,
+            stratified=kind == "jkn",
+            mse=mse,
+            sampled=design.sampled_psus,
         )
     else:
         raise DesignError(f"replicates can be created as jk1, jkn or bootstrap, not {kind!r}")

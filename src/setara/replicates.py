@@ -154,14 +154,22 @@ def supplied(
 
 
 def jackknife(
-    unit: IntArray, unit_stratum: IntArray, fraction: FloatArray, *, stratified: bool, mse: bool
+    unit: IntArray,
+    unit_stratum: IntArray,
+    fraction: FloatArray,
+    *,
+    stratified: bool,
+    mse: bool,
+    sampled: npt.NDArray[np.bool_] | None = None,
 ) -> ReplicateWeights:
     """Delete-one-PSU jackknife replicates, as R survey's ``as.svrepdesign`` JK1 / JKn.
 
     JK1 ignores strata: replicate ``k`` drops unit ``k`` and multiplies the others by
     ``n/(n-1)``; ``scale = (n-1)/n``. JKn drops unit ``k`` of stratum ``h`` and multiplies the
     other units of ``h`` by ``n_h/(n_h-1)``; ``rscales_k = (n_h-1)/n_h``. A finite population
-    correction multiplies the rscales by ``1 - f_h``.
+    correction multiplies the rscales by ``1 - f_h``. ``sampled`` marks the units with a row of
+    non-zero weight (all by default); the degrees of freedom are the rank of the replicate
+    weights minus one, as R survey's ``degf`` computes it (:func:`jackknife_rank`).
     """
     n_units = unit_stratum.size
     factors = np.ones((n_units, n_units))
@@ -189,8 +197,30 @@ def jackknife(
         mse=mse,
         factors=factors,
         unit=unit,
-        rank=n_units - int(np.unique(unit_stratum).size) + 1 if stratified else n_units,
+        rank=jackknife_rank(
+            unit_stratum if stratified else np.zeros_like(unit_stratum),
+            np.ones(n_units, dtype=bool) if sampled is None else sampled,
+        ),
     )
+
+
+def jackknife_rank(unit_stratum: IntArray, sampled: npt.NDArray[np.bool_]) -> int:
+    """Rank of delete-one jackknife weights over the rows of ``sampled`` units.
+
+    Within a stratum with ``p`` sampled units the replicates differ by multiples of unit
+    indicators (rank ``p - 1``); their sum is a multiple of the all-ones vector when every unit
+    of the stratum is sampled, and otherwise adds the stratum's indicator, as does the
+    replicate that drops an unsampled unit. Hence ``sum_h (p_h - 1)`` plus one per stratum
+    with unsampled units, plus one more when some stratum has none (R survey's ``qr`` rank;
+    ``n - H + 1`` without zero weights).
+    """
+    n_groups = int(unit_stratum.max()) + 1 if unit_stratum.size else 0
+    p = np.bincount(unit_stratum[sampled], minlength=n_groups)
+    n = np.bincount(unit_stratum, minlength=n_groups)
+    present = p > 0
+    partial = present & (p < n)
+    complete = bool((present & ~partial).any())
+    return int((p[present] - 1).sum() + partial.sum() + complete)
 
 
 def rao_wu_bootstrap(

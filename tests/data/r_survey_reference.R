@@ -122,11 +122,63 @@ d_lonely <- svydesign(id = ~1, strata = ~lstr, weights = ~pw, data = ls_data)
 for (opt in c("remove", "certainty", "adjust", "average")) {
   options(survey.lonely.psu = opt)
   add_est(paste0("lonely_", opt), "mean", "api00", svymean(~api00, d_lonely))
+  # totals are not centred by the linearization: "adjust" leaves the lonely PSU uncentred
+  add_est(paste0("lonely_", opt), "total", "enroll", svytotal(~enroll, d_lonely))
 }
 d_lonely_fpc <- svydesign(id = ~1, strata = ~lstr, weights = ~pw, fpc = ~fpc, data = ls_data)
 options(survey.lonely.psu = "adjust")
 add_est("lonely_adjust_fpc", "mean", "api00", svymean(~api00, d_lonely_fpc))
+add_est("lonely_adjust_fpc", "total", "enroll", svytotal(~enroll, d_lonely_fpc))
+
+## lonely PSU at stage 2 of a design with FPCs: district 228 keeps one of its two schools
+## (fpc2 = 2), so its stage-2 stratum has a single, not self-representing, unit
+c2_data <- apiclus2[!(apiclus2$dnum == 228 & duplicated(apiclus2$dnum)), ]
+stopifnot(nrow(c2_data) == nrow(apiclus2) - 1)
+for (opt in c("remove", "adjust")) {
+  options(survey.lonely.psu = opt)
+  d <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = c2_data)
+  add_est(paste0("clus2_lonely_", opt), "mean", "api00", svymean(~api00, d))
+  add_est(paste0("clus2_lonely_", opt), "total", "enroll", svytotal(~enroll, d, na.rm = TRUE))
+}
 options(survey.lonely.psu = "fail")
+
+## ---- zero weights: PSUs whose rows all weigh zero leave degf ------------------------
+## districts 406 and 413 weigh zero; so does the one high school of district 178, which
+## takes that district out of the high-school subset's degf but not the design's
+zw_data <- apiclus1
+zw_data$pw0 <- ifelse(zw_data$dnum %in% c(406, 413) |
+                        (zw_data$dnum == 178 & zw_data$stype == "H"), 0, zw_data$pw)
+d <- svydesign(id = ~dnum, weights = ~pw0, data = zw_data)
+add_degf("clus1_zero", d)
+for (s in c("E", "H", "M")) {
+  add("clus1_zero", "degf", "", s, degf(subset(d, stype == s)), NA)
+}
+add_est("clus1_zero", "mean", "api00", svymean(~api00, d))
+add_by("clus1_zero", "mean", "api00", svyby(~api00, ~stype, d, svymean))
+add_est("clus1_zero", "quantile_0.5", "api00", svyquantile(~api00, d, 0.5))
+for (s in c("E", "M")) {  # the Woodruff SE uses the subset's degf
+  q <- svyquantile(~api00, subset(d, stype == s), 0.5)
+  add("clus1_zero", "quantile_0.5", "api00", s, unname(coef(q))[1], unname(SE(q))[1])
+}
+## created jackknife replicates: degf is the rank of the replicate weights minus one
+r <- as.svrepdesign(d, type = "JK1")
+add_degf("clus1_zero_jk1", r)
+add_est("clus1_zero_jk1", "mean", "api00", svymean(~api00, r))
+## stratified: three elementary schools and two high schools weigh zero (partial strata);
+## then every high school (a stratum without a sampled unit)
+zs_data <- apistrat
+zs_data$pw0 <- zs_data$pw
+zs_data$pw0[which(zs_data$stype == "E")[1:3]] <- 0
+zs_data$pw0[which(zs_data$stype == "H")[1:2]] <- 0
+d <- svydesign(id = ~1, strata = ~stype, weights = ~pw0, data = zs_data)
+add_degf("strat_zero", d)
+r <- as.svrepdesign(d, type = "JKn")
+add_degf("strat_zero_jkn", r)
+add_est("strat_zero_jkn", "mean", "api00", svymean(~api00, r))
+zs_data$pw0 <- ifelse(zs_data$stype == "H", 0, zs_data$pw)
+r <- as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw0, data = zs_data),
+                    type = "JKn")
+add_degf("strat_zero_h_jkn", r)
 
 ## ---- replicate designs --------------------------------------------------------
 d_strat_nofpc <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import click
 
-from setara.cli import programmes, survey  # noqa: F401  (the commands register on the group)
+from setara.cli import equity, programmes, survey  # noqa: F401  (commands register on the group)
 from setara.cli.base import cli
 from setara.errors import SetaraError
 

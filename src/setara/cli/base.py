@@ -6,12 +6,14 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 
 from setara.errors import SetaraError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FORMATS = ("table", "csv", "json")
 
@@ -45,6 +47,8 @@ def _emit(frame: pl.DataFrame, fmt: str, output: str | None) -> None:
         ]
         text = json.dumps(records, indent=1, ensure_ascii=False) + "\n"
     else:
+        import polars as pl  # imported where a table is drawn: ``setara --help`` never needs it
+
         with pl.Config(
             tbl_rows=-1,
             tbl_cols=-1,

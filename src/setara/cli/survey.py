@@ -6,7 +6,6 @@ import time
 from collections.abc import Sequence
 
 import click
-import numpy as np
 
 from setara.cli.base import _emit, _progress, _split, cli, output_options
 from setara.errors import SetaraError
@@ -118,6 +117,8 @@ def measure(
         rho=rho,
     )
     if make_replicates:
+        import numpy as np
+
         kind, _, count = make_replicates.partition(":")
         try:
             n_rep = int(count) if count else 200

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -32,6 +31,8 @@ def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     if not keep.all():
         codes = codes[keep]
         values = values[keep]
+    import scipy.sparse as sp  # only wide (replicate) blocks need it: kept off start-up
+
     indicator = sp.csr_matrix(
         (np.ones(codes.size), (codes, np.arange(codes.size))), shape=(n_groups, codes.size)
     )

@@ -34,6 +34,9 @@ class StageLayout:
     ``unit`` and ``stratum`` are row codes; ``unit_stratum`` maps units to strata;
     ``n_units`` and ``fraction`` are per stratum; ``scale`` per stratum already holds
     ``n/(n-1) (1-f)`` times the sampling fractions of the stages above (0 for lonely strata).
+    ``lonely_scale`` per stratum is ``(1-f)`` times the fractions above for the lonely strata
+    of an ``adjust`` design (0 elsewhere): their single unit is centred at zero, as R survey's
+    ``onestrat`` leaves it uncentred.
     """
 
     unit: IntArray
@@ -42,8 +45,7 @@ class StageLayout:
     fraction: FloatArray
     scale: FloatArray
     lonely: npt.NDArray[np.bool_]
-    adjust_lonely: bool
-    n_total_units: int
+    lonely_scale: FloatArray
     average_factor: float
 
 
@@ -116,37 +118,8 @@ def domain_covariance(
     scale = stage.scale[cells.pair_stratum]
     contrib = scale * (cross - s1_a * s1_b / n_h)
     out = np.bincount(cells.pair_domain, weights=contrib, minlength=n_domains).astype(np.float64)
-    if stage.adjust_lonely and stage.lonely.any():
-        out += _adjust_lonely(stage, cells, n_domains, t_a, t_b_cell, b, b_is_domain)
+    if stage.lonely_scale.any():
+        # lonely strata under ``adjust``: the single unit's total, uncentred (R survey)
+        lonely = stage.lonely_scale[stage.unit_stratum[cells.cell_unit]]
+        out += np.bincount(cells.cell_domain, weights=lonely * t_a * t_b_cell, minlength=n_domains)
     return np.asarray(out * stage.average_factor, dtype=np.float64)
-
-
-def _adjust_lonely(
-    stage: StageLayout,
-    cells: DomainCells,
-    n_domains: int,
-    t_a: FloatArray,
-    t_b_cell: FloatArray,
-    b: FloatArray | None,
-    b_is_domain: bool,
-) -> FloatArray:
-    """Lonely strata under ``adjust``: the single unit is centred at the grand mean of units.
-
-    Sum over lonely strata g of ``(1-f_g)(t_a - m_a)(t_b - m_b)``; a lonely stratum without a
-    cell of the domain has ``t_a = 0`` and still contributes through the means.
-    """
-    n_all = float(stage.n_total_units)
-    cell_stratum = stage.unit_stratum[cells.cell_unit]
-    w = np.where(stage.lonely[cell_stratum], 1.0 - stage.fraction[cell_stratum], 0.0)
-    mean_a = np.bincount(cells.cell_domain, weights=t_a, minlength=n_domains) / n_all
-    lonely_w = np.where(stage.lonely, 1.0 - stage.fraction, 0.0)
-    if b is None or b_is_domain:
-        mean_b = np.bincount(cells.cell_domain, weights=t_b_cell, minlength=n_domains) / n_all
-        sum_b = np.bincount(cells.cell_domain, weights=w * t_b_cell, minlength=n_domains)
-    else:
-        t_b_unit = _unit_totals(stage, b)
-        mean_b = np.full(n_domains, float(t_b_unit.sum()) / n_all)
-        sum_b = np.full(n_domains, float((lonely_w[stage.unit_stratum] * t_b_unit).sum()))
-    sum_ab = np.bincount(cells.cell_domain, weights=w * t_a * t_b_cell, minlength=n_domains)
-    sum_a = np.bincount(cells.cell_domain, weights=w * t_a, minlength=n_domains)
-    return sum_ab - mean_b * sum_a - mean_a * sum_b + float(lonely_w.sum()) * mean_a * mean_b

@@ -1,0 +1,69 @@
+"""Start-up cost of the ``setara`` command (issue 8, point 9): ``--help`` must not load the
+estimation stack, ``measure`` must not load SciPy or the programme lab, and importing the
+command line stays within a loose time budget. Each check runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+# Cumulative import time of setara.cli, microseconds, from ``python -X importtime``. Before
+# issue 8 it was 1.6-2 s on the 2-core development machine when idle (scipy.stats alone about
+# 1 s) and 7 s under load; lazy imports bring it to 0.1-0.3 s. The bound is generous so that
+# a busy machine does not fail the test, and still catches scipy.stats coming back.
+IMPORT_BUDGET_US = 1_000_000
+HEAVY = ("scipy", "polars", "numpy", "pandas", "pyarrow", "setara.programmes")
+
+
+def _fresh(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(SRC.parent)])}
+    return subprocess.run(
+        [sys.executable, *args, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+
+
+def _loaded_after(argv: list[str]) -> set[str]:
+    """Top modules (and setara subpackages) loaded by running ``setara ARGV``."""
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from setara.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    modules = json.loads(_fresh(code).stdout.strip().splitlines()[-1])
+    return {m for m in modules if m.startswith(HEAVY) or m.startswith("setara.")}
+
+
+def _top(modules: set[str]) -> set[str]:
+    return {h for h in HEAVY if any(m == h or m.startswith(h + ".") for m in modules)}
+
+
+def test_help_loads_no_numerical_library() -> None:
+    loaded = _loaded_after(["--help"])
+    assert _top(loaded) == set()
+    assert "setara.estimation" not in loaded
+
+
+def test_measure_loads_neither_scipy_nor_the_programme_lab() -> None:
+    csv = str(DATA / "apistrat.csv")
+    loaded = _loaded_after(["measure", csv, "--income", "api00", "--weight", "pw"])
+    assert "setara.estimation" in loaded  # the command really ran
+    assert _top(loaded) == {"numpy", "polars"}
+
+
+def test_import_time_within_budget() -> None:
+    report = _fresh("import setara.cli", "-X", "importtime").stderr
+    match = re.search(r"^import time:\s+\d+ \|\s+(\d+) \| setara\.cli$", report, re.MULTILINE)
+    assert match is not None, report[-500:]
+    assert int(match.group(1)) < IMPORT_BUDGET_US
