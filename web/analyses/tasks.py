@@ -20,9 +20,7 @@ def run_analysis(analysis_id: int) -> str:
     if lease is None:  # not queued: already run, being run, or deleted
         return "skipped"
     with lease:
-        analysis = Analysis.objects.select_related("dataset_version", "owner").get(
-            pk=analysis_id
-        )
+        analysis = Analysis.objects.select_related("dataset_version", "owner").get(pk=analysis_id)
         version = analysis.dataset_version
         try:
             frame = read_version(version.path, columns=sorted(set(version.mapping.values())))
