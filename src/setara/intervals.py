@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from setara.errors import InputValueError
 from setara.kernels.groups import FloatArray, IntArray
+from setara.kernels.student import t_critical as student_t_critical
 
 __all__ = ["CI_METHODS", "Scale", "confidence_interval", "effective_n", "scale_of"]
 
@@ -81,8 +81,8 @@ def scale_of(kind: str, values: FloatArray, keep: np.ndarray) -> Scale | None:
 def t_critical(level: float, df: FloatArray) -> FloatArray:
     """Two-sided ``level`` critical value of Student's t with ``df`` (NaN where df < 1)."""
     d = np.asarray(df, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where(d >= 1, special.stdtrit(np.maximum(d, 1.0), 0.5 + level / 2.0), np.nan)
+    finite = np.where(np.isfinite(d), d, 1.0)
+    return np.where(d >= 1, student_t_critical(level, np.maximum(finite, 1.0)), np.nan)
 
 
 def effective_n(estimate: FloatArray, se: FloatArray, n: IntArray) -> FloatArray:
@@ -125,15 +125,23 @@ def confidence_interval(
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.log(u / (1.0 - u))
         half = t * se / (scale.width * u * (1.0 - u))
-        low = scale.lower + scale.width * special.expit(eta - half)
-        high = scale.lower + scale.width * special.expit(eta + half)
+        low = scale.lower + scale.width * _expit(eta - half)
+        high = scale.lower + scale.width * _expit(eta + half)
     # on the boundary or without sampling variance the logit interval degenerates to the point
     return np.where(interior, low, estimate), np.where(interior, high, estimate)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    """The logistic function, ``1 / (1 + exp(-x))``, without overflow warnings."""
+    with np.errstate(over="ignore"):
+        return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
 
 def _korn_graubard(
     p: FloatArray, se: FloatArray, *, level: float, df: FloatArray, n: IntArray
 ) -> tuple[FloatArray, FloatArray]:
+    from scipy import special  # only the beta method needs it (keeps the CLI start-up light)
+
     alpha = 1.0 - level
     n_f = n.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
