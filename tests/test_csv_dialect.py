@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from setara.cli import main
 from setara.csv_dialect import CsvDialect, detect_dialect, read_csv
 from setara.errors import ReadError
 from setara.io import read_survey
 from tests.conftest import DATA
+from tests.test_cli import run
 
 FILES = DATA / "csv"
 
@@ -104,16 +104,6 @@ def test_wrong_separator_names_the_dialect(tmp_path: Path) -> None:
     path.write_text('a;b\n1;2\n3;"4\n')
     with pytest.raises(ReadError, match=r"separator semicolon"):
         read_csv(path, separator=";", decimal_comma=True)
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _excel_copy(tmp_path: Path) -> Path:
