@@ -22,9 +22,11 @@ Rules (and the ambiguous cases they settle)
 - **Encoding**: UTF-8 with or without a byte-order mark; a file that is not valid UTF-8 is read
   as Windows-1252 (the Indonesian and Western Windows code page).
 
-A column becomes numeric only when every value is a number in the dialect; otherwise it stays
-text and the validation step says so. Every guess can be overridden (``separator=``,
-``decimal_comma=``; the CLI's ``--csv-separator`` and ``--decimal-comma``).
+Without a thousands separator Polars parses the numbers (column types inferred from the first
+10,000 rows, as for any CSV); with one, a column becomes numeric only when every value is a
+number in the dialect, otherwise it stays text and the validation step says so. Every guess can
+be overridden (``separator=``, ``decimal_comma=``; the CLI's ``--csv-separator`` and
+``--decimal-comma``).
 
 Examples
 --------
@@ -291,15 +293,22 @@ def read_csv(
     if dialect is None:
         dialect = detect_dialect(file, separator=separator, decimal_comma=decimal_comma)
     try:
-        if dialect.is_plain:
-            header = pl.read_csv(file, n_rows=0).columns
-            codes = {c: pl.String for c in header if CODE_COLUMN.search(c)}
-            return pl.read_csv(
-                file, infer_schema_length=10_000, null_values=NULL_VALUES, schema_overrides=codes
-            )
         source: Path | io.BytesIO = file
         if dialect.encoding == "windows-1252":
             source = io.BytesIO(file.read_bytes().decode("cp1252", errors="replace").encode())
+        if dialect.thousands is None:  # Polars parses the numbers itself (types from 10,000 rows)
+            header = pl.read_csv(source, n_rows=0, separator=dialect.separator).columns
+            codes = {c: pl.String for c in header if CODE_COLUMN.search(c)}
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+            return pl.read_csv(
+                source,
+                separator=dialect.separator,
+                decimal_comma=dialect.decimal == ",",
+                infer_schema_length=10_000,
+                null_values=NULL_VALUES,
+                schema_overrides=codes,
+            )
         text = pl.read_csv(
             source, separator=dialect.separator, infer_schema=False, null_values=NULL_VALUES
         )
