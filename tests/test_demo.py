@@ -42,7 +42,9 @@ EXPECTED_SCHEMA = {
     "school_level": pl.String,
     "years_schooling": pl.Float64,
     "health_insurance": pl.Boolean,
+    "insurance_scheme": pl.String,
     "outpatient_visit": pl.Boolean,
+    "health_complaint": pl.Boolean,
     "employed": pl.Boolean,
     "informal": pl.Boolean,
     "expenditure_pc": pl.Float64,
@@ -246,16 +248,24 @@ def test_person_variables(medium: pl.DataFrame) -> None:
     school_age = age.is_between(7, 24)
     assert (df["enrolled"].is_null() == ~school_age).all()
     assert (df["school_level"].is_null() == ~df["enrolled"].fill_null(False)).all()
-    levels = df.filter(pl.col("enrolled")).select(
-        ok=pl.when(pl.col("age") <= 12)
-        .then(pl.col("school_level") == "SD")
-        .when(pl.col("age") <= 15)
-        .then(pl.col("school_level") == "SMP")
-        .when(pl.col("age") <= 18)
-        .then(pl.col("school_level") == "SMA")
-        .otherwise(pl.col("school_level") == "PT")
+    # The level of the age, or one below for repeaters (so gross and net enrolment differ).
+    rank = {"SD": 0, "SMP": 1, "SMA": 2, "PT": 3}
+    enrolled = df.filter(pl.col("enrolled"))
+    by_age = pl.Series(np.searchsorted([12, 15, 18], enrolled["age"].to_numpy(), side="left"))
+    behind = by_age - enrolled["school_level"].replace_strict(rank, return_dtype=pl.Int64)
+    assert behind.is_in([0, 1]).all()
+    assert 0.005 < behind.mean() < 0.05  # type: ignore[operator]
+    assert (behind.filter(enrolled["age"] <= 12) == 0).all()
+    insured = df["health_insurance"]
+    assert ((df["insurance_scheme"] == "none") == ~insured).all()
+    assert set(df["insurance_scheme"].unique()) == {
+        "none", "JKN PBI", "JKN non-PBI", "Jamkesda", "private"
+    }  # fmt: skip
+    unmet = _wmean(
+        (df["health_complaint"] & ~df["outpatient_visit"]).cast(pl.Float64).to_numpy(),
+        df["weight"].to_numpy(),
     )
-    assert levels["ok"].all()
+    assert 0.02 < unmet < 0.08  # BPS reports about 5% of the population
     assert (df["employed"].is_null() == (age < 15)).all()
     assert (df["informal"].is_null() == ~df["employed"].fill_null(False)).all()
     assert (df["years_schooling"].is_null() == (age < 25)).all()

@@ -55,8 +55,8 @@ MIN_PERSONS = 10_000
 _NAMES = (
     "hh_id person_id province_code province_name regency_code regency_name urban stratum psu "
     "psu_count weight hh_size is_head head_female age sex disability enrolled school_level "
-    "years_schooling health_insurance outpatient_visit employed informal expenditure_pc "
-    "poverty_line dist_school_km dist_health_km"
+    "years_schooling health_insurance insurance_scheme outpatient_visit health_complaint employed "
+    "informal expenditure_pc poverty_line dist_school_km dist_health_km"
 )
 COLUMNS: tuple[str, ...] = tuple(_NAMES.split())  # column order of generate_survey()
 
@@ -309,7 +309,9 @@ def generate_survey(n_persons: int = 200_000, *, seed: int = 2026) -> pl.DataFra
             "dist_health_km": np.round(np.maximum(dist_health, 0.1), 2),
         }
     )
-    return _persons(hh, smp, areas, line_s, lw, hh_ins, rng)
+    # Variables added later draw from their own stream, so the earlier columns stay as they were.
+    later = np.random.default_rng([seed, 9])
+    return _persons(hh, smp, areas, line_s, lw, hh_ins, rng, later)
 
 
 def _persons(
@@ -320,6 +322,7 @@ def _persons(
     lw_hh: F,
     hh_ins: F,
     rng: np.random.Generator,
+    later: np.random.Generator,
 ) -> pl.DataFrame:
     size = smp.size
     n = int(size.sum())
@@ -361,6 +364,7 @@ def _persons(
     insured = rng.random(n) < _sigmoid(logit)
     logit = -2.3 + 0.6 * (age < 5) + 0.6 * (age >= 60) + 0.9 * disability + 0.35 * insured
     outpatient = rng.random(n) < _sigmoid(logit + 0.15 * urban + 0.1 * lw)
+    level, scheme, complaint = _later_draws(age, level, lw, urban, insured, outpatient, later)
     del j, head_age, noise, child_age, lw, a, b, logit, formal  # keep the peak memory down
     provinces, regencies = read_provinces(), read_regencies()
     reg_code = regencies["code"].gather(smp.reg)
@@ -390,10 +394,13 @@ def _persons(
             "_employed": employed,
             "informal": informal,
             "health_insurance": insured,
+            "insurance_scheme": pl.Series(_SCHEMES).gather(scheme),
             "outpatient_visit": outpatient,
+            "health_complaint": complaint,
         }
     )
     del age, female, disability, enrolled, level, years, employed, informal, insured, outpatient
+    del scheme, complaint
     gather = pl.all().gather(pl.Series(hh_of))
     frame = pl.concat(
         [
@@ -411,6 +418,36 @@ def _persons(
         employed=pl.when(pl.col("age") >= 15).then(pl.col("_employed")),
         informal=pl.when(pl.col("_employed")).then(pl.col("informal")),
     ).select(COLUMNS)
+
+
+_SCHEMES = ("none", "JKN PBI", "JKN non-PBI", "Jamkesda", "private")
+
+
+def _later_draws(
+    age: I, level: I, lw: F, urban: B, insured: B, outpatient: B, rng: np.random.Generator
+) -> tuple[I, I, B]:
+    """School level with over-age pupils, insurance scheme and health complaints.
+
+    Some pupils are a level behind their age (repeaters: 8% at 13-14, 8% at 16-17, 12% at
+    19-20), so gross and net enrolment rates differ. Insured persons belong to a scheme: the
+    subsidised JKN PBI more often when poor, else JKN non-PBI, with some Jamkesda and private.
+    A health complaint disrupting activities is reported by 75% of those with an outpatient
+    visit and by a few others, more often when poor or old (the unmet need for care).
+    """
+    n = age.size
+    behind = np.select(
+        [(age >= 13) & (age <= 14), (age >= 16) & (age <= 17), (age >= 19) & (age <= 20)],
+        [0.08, 0.08, 0.12],
+        0.0,
+    )
+    level = np.maximum(level - (rng.random(n) < behind), 0)
+    draw = rng.random(n)
+    pbi = _sigmoid(0.3 - 1.6 * lw - 0.3 * urban)
+    scheme = np.where(draw < pbi, 1, np.where(draw < pbi + 0.05, 3, np.where(draw > 0.97, 4, 2)))
+    scheme = np.where(insured, scheme, 0).astype(np.int64)
+    logit = -3.3 - 0.35 * lw + 0.9 * (age >= 60) + 0.3 * ~urban
+    complaint = rng.random(n) < np.where(outpatient, 0.75, _sigmoid(logit))
+    return level.astype(np.int64), scheme, complaint
 
 
 def write_survey(

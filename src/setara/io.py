@@ -1,30 +1,44 @@
 """Reading survey files: CSV, Parquet, Stata ``.dta``, SPSS ``.sav`` and Excel.
 
 Stata and SPSS value labels become the column values (as text), so domains print with their
-names. In CSV files, columns named like codes or ids (``province_code``, ``kode_kab``, ``kdprov``,
-``hh_id``, Susenas ``r101``-``r104``) are kept as text, so *kode wilayah* ``11.10`` does not
-become the number 11.1 and leading zeros survive. A file that cannot be read raises
-:class:`~setara.errors.ReadError` with one line saying which file and why.
+names. CSV files are read in their dialect (separator, decimal comma, thousands separator,
+encoding: :mod:`setara.csv_dialect`), and columns named like codes or ids (``province_code``,
+``kode_kab``, ``kdprov``, ``hh_id``, Susenas ``r101``-``r104``) are kept as text, so *kode
+wilayah* ``11.10`` does not become the number 11.1 and leading zeros survive. A file that
+cannot be read raises :class:`~setara.errors.ReadError` with one line saying which file and why.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from setara.errors import ReadError
 
+if TYPE_CHECKING:
+    from setara.csv_dialect import CsvDialect
+
 __all__ = ["SUPPORTED_SUFFIXES", "read_survey", "write_table"]
 
-# Column names read as text from CSV: codes and identifiers, never quantities.
-CODE_COLUMN = re.compile(r"(code|kode|^kd|_kd|^id_|_id$|^r10[1-4]$)", re.IGNORECASE)
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".xlsx", ".xls")
 
 
-def read_survey(path: str | Path, *, value_labels: bool = True) -> pl.DataFrame:
-    """Read a survey file into a Polars frame, choosing the reader by file suffix."""
+def read_survey(
+    path: str | Path,
+    *,
+    value_labels: bool = True,
+    csv_dialect: CsvDialect | None = None,
+    csv_separator: str | None = None,
+    decimal_comma: bool | None = None,
+) -> pl.DataFrame:
+    """Read a survey file into a Polars frame, choosing the reader by file suffix.
+
+    CSV files are read with ``csv_dialect`` when given, else with the dialect detected by
+    :func:`setara.csv_dialect.detect_dialect` (``csv_separator`` and ``decimal_comma`` fix
+    the separator and the decimal mark instead of guessing them).
+    """
     file = Path(path)
     if not file.exists():
         raise ReadError(f"file {str(file)!r} does not exist")
@@ -33,10 +47,10 @@ def read_survey(path: str | Path, *, value_labels: bool = True) -> pl.DataFrame:
     suffix = file.suffix.lower()
     try:
         if suffix == ".csv":
-            header = pl.read_csv(file, n_rows=0).columns
-            codes = {c: pl.String for c in header if CODE_COLUMN.search(c)}
-            return pl.read_csv(
-                file, infer_schema_length=10_000, null_values=["", "NA"], schema_overrides=codes
+            from setara.csv_dialect import read_csv
+
+            return read_csv(
+                file, dialect=csv_dialect, separator=csv_separator, decimal_comma=decimal_comma
             )
         if suffix in (".parquet", ".pq"):
             return pl.read_parquet(file)

@@ -6,23 +6,30 @@ caution, > 50% unreliable; n < 30 small; with the NCHS interval checks unless th
 BPS alone), nationally, by province, by regency and by groups; province and regency rows carry
 their difference from the national figure, its SE and whether it is significant.
 Economic: per-capita welfare, poverty (FGT 0/1/2) and inequality (Gini, Theil, Palma,
-S80/S20), decile shares, Lorenz curve and the Theil between/within
-decomposition. Education: school enrolment rate of the school-age rows (those where enrolment
-is recorded). Health: health-insurance coverage.
+S80/S20), decile shares, Lorenz curve and the Theil between/within decomposition. Education:
+school enrolment rate of the school-age rows (those where enrolment is recorded), and from the
+columns the data carry, years of schooling, attainment, APK/APM by level, out-of-school
+children and distance to school. Health: health-insurance coverage, and outpatient visits, unmet
+need, insurance by scheme and distance to facilities (:mod:`analyses.sectors`). Coded columns
+are read through their code tables (:mod:`datasets.labels`); group breakdowns come in their
+declared order.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 import numpy as np
 import polars as pl
+from datasets.labels import apply_labels, order_of
 from datasets.validation import normalise_codes, to_binary
 
 import setara
+from analyses import sectors
+from analyses.sectors import Indicator
 from setara.decomposition import decompose_ge
 from setara.regions import read_provinces, read_regencies
 
@@ -31,13 +38,7 @@ BREAKDOWNS = ("province", "regency", "sex", "urban", "disability", "age_group", 
 AGE_BREAKS = [6, 12, 15, 18, 24, 59]
 AGE_LABELS = ["0-6", "7-12", "13-15", "16-18", "19-24", "25-59", "60+"]
 
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    spec: str
-    label: str
-    fmt: str  # percent | ratio | money | index
+QUINTILES = ["Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"]
 
 
 def indicators(dimension: str, line: str) -> list[Indicator]:
@@ -57,7 +58,6 @@ def indicators(dimension: str, line: str) -> list[Indicator]:
     return [Indicator("rate", "mean", label, "percent")]
 
 
-REGIONAL = {"economic": ("p0", "gini", "mean"), "education": ("rate",), "health": ("rate",)}
 OUTCOME = {"economic": "welfare", "education": "enrolled", "health": "health_insurance"}
 
 
@@ -96,14 +96,26 @@ def _spec_keys(items: list[Indicator]) -> dict[str, str]:
     return keys
 
 
-def prepare(frame: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
-    """Rename mapped columns to their roles and derive codes, binaries, age groups."""
+def prepare(
+    frame: pl.DataFrame,
+    mapping: dict[str, str],
+    labels: dict[str, dict[str, str]] | None = None,
+) -> pl.DataFrame:
+    """Rename mapped columns to their roles, read coded columns through their code tables and
+    derive codes, binaries, age groups."""
     frame = frame.select([pl.col(col).alias(role) for role, col in mapping.items()])
+    frame, _unknown = apply_labels(frame, {r: r for r in frame.columns}, labels or {})
     columns = []
     for role in ("province_code", "regency_code"):
         if role in frame.columns:
             columns.append(normalise_codes(frame[role], role).alias(role))
-    for role in ("disability", "enrolled", "health_insurance"):
+    for role in (
+        "disability",
+        "enrolled",
+        "health_insurance",
+        "outpatient_visit",
+        "health_complaint",
+    ):
         if role in frame.columns:
             columns.append(to_binary(frame[role]).alias(role))
     if "urban" in frame.columns and frame["urban"].dtype != pl.String:
@@ -140,7 +152,7 @@ def _quintiles(welfare: pl.Series, weight: pl.Series) -> pl.Series:
     cum = np.cumsum(np.where(valid, w[order], 0.0))
     share = (cum - 0.5 * np.where(valid, w[order], 0.0)) / max(cum[-1], 1e-300)
     q = np.minimum((share * 5).astype(np.int64), 4) + 1
-    labels = np.array(["Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"], dtype=object)
+    labels = np.array(QUINTILES, dtype=object)
     out = np.empty(len(y), dtype=object)
     out[order] = np.where(valid, labels[q - 1], None)
     return pl.Series("quintile", out, dtype=pl.String)
@@ -174,6 +186,7 @@ def run(
     dimension: str,
     breakdowns: list[str],
     progress: Progress | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
     ci_method: str = "logit",
     reliability: str = "bps+nchs",
 ) -> dict[str, Any]:
@@ -184,10 +197,12 @@ def run(
     """
     started = time.perf_counter()
     report = progress or (lambda pct, msg: None)
-    data = prepare(frame, mapping)
+    data = prepare(frame, mapping, labels)
     line = "@poverty_line" if "poverty_line" in mapping else "0.5*median"
     items = indicators(dimension, line)
-    keys = _spec_keys(items)
+    if dimension in ("education", "health"):
+        data, more = getattr(sectors, dimension)(data)
+        items += more
     outcome = OUTCOME[dimension]
     design = setara.survey_design(
         data,
@@ -210,31 +225,33 @@ def run(
         "ci_method": ci_method,
         "reliability": setara.ReliabilityRule(standards=tuple(reliability.split("+"))),
     }
-    national = setara.estimate(
-        data, design, welfare=outcome, measures=[i.spec for i in items], **options
-    )
+    notes: list[str] = []
+    regional_keys = sectors.regional(dimension, items)
     result: dict[str, Any] = {
         "dimension": dimension,
         "poverty_line": line if dimension == "economic" else None,
         "ci_method": ci_method,
         "reliability_standards": reliability,
         "indicators": [i.__dict__ for i in items],
-        "regional_indicators": list(REGIONAL[dimension]),
-        "headline": _rows(national, keys, None),
+        "regional_indicators": regional_keys,
+        "headline": _estimate(data, design, items, outcome, None, notes, options),
         "breakdowns": {},
-        "notes": list(national.notes),
+        "notes": notes,
     }
     step("national estimates")
-    regional = [i.spec for i in items if i.key in REGIONAL[dimension]]
+    regional = [i for i in items if i.key in regional_keys]
     for breakdown in wanted:
         column = _group_column(breakdown)
-        specs = regional if breakdown in ("province", "regency") else regional[:2]
+        chosen = regional
+        if dimension == "economic" and breakdown not in ("province", "regency"):
+            chosen = regional[:2]
+        if breakdown == "age_group":  # an age group holds no one of another level's ages
+            chosen = [i for i in chosen if not i.key.startswith(("apk_", "apm_"))]
         areas = breakdown in ("province", "regency")
-        res = setara.estimate(
-            data, design, welfare=outcome, measures=specs, by=column, overall=areas, **options
-        )
-        rows = [r for r in _rows(res, keys, column) if r["group"] is not None or not areas]
-        result["breakdowns"][breakdown] = _named(rows, breakdown)
+        rows = _estimate(data, design, chosen, outcome, column, [], options, overall=areas)
+        rows = [r for r in rows if r["group"] is not None or not areas]
+        order = _declared_order(breakdown, labels or {})
+        result["breakdowns"][breakdown] = sectors.sort_rows(_named(rows, breakdown), order)
         step(f"by {breakdown}")
     if dimension == "economic":
         dist = setara.estimate(
@@ -274,6 +291,49 @@ def run(
     result["rows"] = frame.height
     report(100, "done")
     return result
+
+
+def _estimate(
+    data: pl.DataFrame,
+    design: Any,
+    items: list[Indicator],
+    outcome: str,
+    by: str | None,
+    notes: list[str],
+    options: dict[str, Any],
+    *,
+    overall: bool = False,
+) -> list[dict[str, Any]]:
+    """Rows of ``items``, one engine call per outcome column (derived columns marked ``_``);
+    ``overall`` adds the national rows and each area's difference from them."""
+    rows: list[dict[str, Any]] = []
+    for column, group in groupby(items, key=lambda i: i.outcome or outcome):
+        chosen = list(group)
+        res = setara.estimate(
+            data,
+            design,
+            welfare=column,
+            measures=[i.spec for i in chosen],
+            by=by,
+            overall=overall,
+            **options,
+        )
+        rows += _rows(res, _spec_keys(chosen), by)
+        # a derived column is missing outside its population by construction: no note
+        notes += [n for n in res.notes if not column.startswith("_") and n not in notes]
+    return rows
+
+
+def _declared_order(breakdown: str, labels: dict[str, dict[str, str]]) -> list[str]:
+    """The natural order of a group breakdown's categories."""
+    fixed = {
+        "age_group": AGE_LABELS,
+        "quintile": QUINTILES,
+        "disability": ["with disability", "without disability"],
+    }
+    if breakdown in fixed:
+        return fixed[breakdown]
+    return order_of(breakdown, labels)
 
 
 def _stat(row: dict[str, Any]) -> dict[str, Any]:

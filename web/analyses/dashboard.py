@@ -48,6 +48,8 @@ def formatter(fmt: str) -> Callable[[float | None], str]:
             return f"{100 * value:+.1f} pp"
         if fmt == "money":
             return f"{value:,.0f}"
+        if fmt == "number":
+            return f"{value:,.1f}"
         return f"{value:.3f}"
 
     return format_value

@@ -63,6 +63,8 @@ def group_names() -> dict[str, str]:
         "without disability": _("without disability"),
         "Q1 (poorest)": _("Q1 (poorest)"),
         "Q5 (richest)": _("Q5 (richest)"),
+        "none": _("none"),
+        "private": _("private"),
     }
 
 
@@ -70,7 +72,15 @@ def localised(result: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``result`` with indicator labels and group names in the active language."""
     names = group_names()
     out = dict(result)
-    out["indicators"] = [i | {"label": _(i["label"])} for i in result["indicators"]]
+    out["indicators"] = [
+        i
+        | {
+            "label": _(i["label"]).replace(
+                "{name}", names.get(i.get("name", ""), i.get("name", ""))
+            )
+        }
+        for i in result["indicators"]
+    ]
     out["breakdowns"] = {
         b: rows
         if b in ("province", "regency")

@@ -32,6 +32,7 @@ def run_analysis(analysis_id: int) -> str:
                 progress=lease.progress,
                 ci_method=analysis.ci_method,
                 reliability=analysis.owner.reliability_standards,
+                labels=version.labels,
             )
         except SetaraError as exc:
             return lease.fail(str(exc))

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from datasets import storage
+from datasets import sources, storage
+from datasets.labels import clean_labels, suggest_labels
 from datasets.mapping import clean_mapping, suggest_mapping
 from datasets.models import Dataset, DatasetVersion, VersionStatus
 from datasets.validation import has_errors, validate
+from setara.csv_dialect import CsvDialect
 
 
 def upload(
@@ -44,18 +46,23 @@ def upload(
     elif agency is None or not has_role(user, agency, Role.ANALYST):
         raise NotAllowed("you need the analyst role in the agency that will own the dataset")
     saved = storage.save_upload(uploaded)
+    kept = None
     try:
-        frame = storage.read_upload(saved, uploaded.name)
+        dialect = sources.detect(saved, uploaded.name)
+        frame = storage.read_upload(saved, uploaded.name, csv_dialect=dialect)
         relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
         stored = storage.store_parquet(frame, relative)
+        kept = sources.keep(saved, relative) if dialect is not None else None
     finally:
         saved.unlink(missing_ok=True)
+    extra = sources.version_fields(dialect, kept)
     try:
         return _create_version(
-            user, frame, uploaded, agency, dataset, name, description, relative, request
+            user, frame, uploaded, agency, dataset, name, description, relative, request, extra
         )
     except BaseException:
         Path(stored).unlink(missing_ok=True)
+        sources.discard(kept)
         raise
 
 
@@ -69,6 +76,7 @@ def _create_version(
     description: str,
     relative: str,
     request: HttpRequest | None,
+    extra: dict[str, Any],
 ) -> DatasetVersion:
     with transaction.atomic():
         if dataset is None:
@@ -99,7 +107,9 @@ def _create_version(
             n_rows=frame.height,
             n_columns=frame.width,
             columns=storage.describe(frame),
-            mapping=suggest_mapping(frame),
+            mapping=(mapping := suggest_mapping(frame)),
+            labels=suggest_labels(frame, mapping),
+            **extra,
         )
         record(
             Action.CREATE,
@@ -123,20 +133,27 @@ def map_and_validate(
     version: DatasetVersion,
     submitted: dict[str, str],
     request: HttpRequest | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
 ) -> DatasetVersion:
-    """Save the column roles and the engine's validation report for them."""
+    """Save the column roles, the code tables (``labels``; kept when ``None``) and the engine's
+    validation report for them. A role whose column changed gets a suggested table."""
     check(user, version.dataset, "edit")
     if version.status == VersionStatus.ACCEPTED:
         raise NotAllowed("an accepted version is frozen; upload a new version to change it")
     mapping = clean_mapping(submitted, [c["name"] for c in version.columns])
     frame = storage.read_version(version.path, columns=sorted(set(mapping.values())))
-    report = validate(frame, mapping)
+    same = {r for r, c in mapping.items() if version.mapping.get(r) == c}
+    tables = clean_labels(version.labels if labels is None else labels, mapping)
+    tables = {r: t for r, t in tables.items() if r in same}
+    tables = suggest_labels(frame, {r: c for r, c in mapping.items() if r not in same}) | tables
+    report = validate(frame, mapping, tables)
     with transaction.atomic():
-        before = {"mapping": version.mapping, "status": version.status}
+        before = {"mapping": version.mapping, "labels": version.labels, "status": version.status}
         version.mapping = mapping
+        version.labels = tables
         version.validation = report
         version.status = VersionStatus.INVALID if has_errors(report) else VersionStatus.VALID
-        version.save(update_fields=["mapping", "validation", "status"])
+        version.save(update_fields=["mapping", "labels", "validation", "status"])
         record(
             Action.UPDATE,
             actor=user,
@@ -145,7 +162,7 @@ def map_and_validate(
             object_type="dataset version",
             request=request,
             before=before,
-            after={"mapping": mapping, "status": version.status},
+            after={"mapping": mapping, "labels": tables, "status": version.status},
         )
     return version
 
@@ -156,10 +173,13 @@ def accept(
     check(user, version.dataset, "edit")
     if version.status != VersionStatus.VALID:
         raise NotAllowed("only a version whose validation passed can be accepted")
+    source = version.source
     with transaction.atomic():
         version.status = VersionStatus.ACCEPTED
         version.accepted_at = timezone.now()
-        version.save(update_fields=["status", "accepted_at"])
+        version.source_path = ""  # the dialect is final: the CSV itself is no longer needed
+        version.save(update_fields=["status", "accepted_at", "source_path"])
+        transaction.on_commit(lambda: sources.discard(source))
         record(
             Action.UPDATE,
             actor=user,
@@ -180,7 +200,54 @@ def delete(user: Any, dataset: Dataset, request: HttpRequest | None = None) -> N
 
     if Analysis.objects.filter(dataset_version__dataset=dataset).exists():
         raise NotAllowed("analyses use this dataset; delete them first")
-    paths = [v.path for v in dataset.versions.all()]
+    paths = [p for v in dataset.versions.all() for p in (v.path, v.source) if p is not None]
     with transaction.atomic():
         agency_actions.delete(user, dataset, ["name", "description", "owner", "published"], request)
         transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in paths])
+
+
+def change_dialect(
+    user: Any, version: DatasetVersion, dialect: CsvDialect, request: HttpRequest | None = None
+) -> DatasetVersion:
+    """Read the kept CSV upload again in ``dialect`` and replace the version's Parquet copy.
+
+    Column roles and code tables are kept where their columns still exist; the validation must
+    be run again. Only before acceptance (the CSV is discarded when the version is accepted).
+    """
+    check(user, version.dataset, "edit")
+    source = version.source
+    if version.status == VersionStatus.ACCEPTED or source is None or not source.exists():
+        raise NotAllowed("the dialect can be changed only for a CSV version not yet accepted")
+    frame = storage.read_upload(source, version.original_name, csv_dialect=dialect)
+    relative = f"{version.dataset.owner.slug}/{uuid.uuid4().hex}.parquet"
+    stored = storage.store_parquet(frame, relative)
+    old = version.path
+    try:
+        with transaction.atomic():
+            before = {"csv_dialect": version.csv_dialect, "rows": version.n_rows}
+            mapping = clean_mapping(version.mapping, frame.columns) or suggest_mapping(frame)
+            version.parquet_path = relative
+            version.n_rows, version.n_columns = frame.height, frame.width
+            version.columns = storage.describe(frame)
+            version.csv_dialect = dialect.to_dict()
+            same = {r for r, c in mapping.items() if version.mapping.get(r) == c}
+            kept = {r: t for r, t in version.labels.items() if r in same}
+            version.labels = suggest_labels(frame, mapping) | kept
+            version.mapping, version.validation = mapping, []
+            version.status = VersionStatus.UPLOADED
+            version.save()
+            record(
+                Action.UPDATE,
+                actor=user,
+                obj=version,
+                agency_id=version.dataset.owner_id,
+                object_type="dataset version",
+                request=request,
+                before=before,
+                after={"csv_dialect": version.csv_dialect, "rows": frame.height},
+            )
+            transaction.on_commit(lambda: old.unlink(missing_ok=True))
+    except BaseException:
+        Path(stored).unlink(missing_ok=True)
+        raise
+    return version

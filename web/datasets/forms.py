@@ -6,7 +6,10 @@ from agencies.models import Agency
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from datasets.mapping import ROLES
+from datasets.labels import MEANINGS, PRESETS, default_meaning, presets_for
+from datasets.mapping import ROLE_BY_KEY, ROLES
+from setara.csv_dialect import SEPARATORS, CsvDialect
+from setara.errors import ReadError
 
 
 class UploadForm(forms.Form):
@@ -44,3 +47,142 @@ class MappingForm(forms.Form):
                 label=_(role.label), choices=choices, required=False
             )
             self.fields[role.key].group = role.group  # type: ignore[attr-defined]
+
+
+class DialectForm(forms.Form):
+    """How a CSV upload is read; changed before acceptance, the file is read again."""
+
+    separator = forms.ChoiceField(
+        label=_("Separator"),
+        choices=[
+            ("comma", _("comma ( , )")),
+            ("semicolon", _("semicolon ( ; )")),
+            ("tab", _("tab")),
+            ("pipe", _("pipe ( | )")),
+        ],
+    )
+    decimal = forms.ChoiceField(
+        label=_("Decimal mark"), choices=[(".", _("point: 1.5")), (",", _("comma: 1,5"))]
+    )
+    thousands = forms.ChoiceField(
+        label=_("Thousands separator"),
+        required=False,
+        choices=[
+            ("", _("none")),
+            (".", _("point: 1.532.173")),
+            (",", _("comma: 1,532,173")),
+        ],
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=[
+            ("utf-8", "UTF-8"),
+            ("utf-8-sig", _("UTF-8 with byte-order mark")),
+            ("windows-1252", "Windows-1252"),
+        ],
+    )
+
+    @staticmethod
+    def initial_for(dialect: dict[str, Any]) -> dict[str, Any]:
+        return dialect | {
+            "separator": SEPARATORS.get(dialect.get("separator", ","), "comma"),
+            "thousands": dialect.get("thousands") or "",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        names = {name: sep for sep, name in SEPARATORS.items()}
+        try:
+            data["dialect"] = CsvDialect(
+                separator=names[data["separator"]],
+                decimal=data["decimal"],
+                thousands=data.get("thousands") or None,
+                encoding=data["encoding"],
+            )
+        except ReadError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+MEANING_LABELS = {
+    "urban": _("urban"),
+    "rural": _("rural"),
+    "male": _("male"),
+    "female": _("female"),
+    "yes": _("yes"),
+    "no": _("no"),
+    "SD": _("SD (primary)"),
+    "SMP": _("SMP (junior secondary)"),
+    "SMA": _("SMA (senior secondary)"),
+    "PT": _("PT (tertiary)"),
+}
+
+
+class LabelsForm(forms.Form):
+    """The code table of each coded role: a preset or a meaning per code."""
+
+    def __init__(
+        self, *args: Any, coded: list[dict[str, Any]], prefix: str = "codes", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.coded = coded
+        for entry in coded:
+            role, table = entry["role"], entry["table"]
+            presets = presets_for(role)
+            if presets:
+                self.fields[f"preset-{role}"] = forms.ChoiceField(
+                    label=_("Preset"),
+                    required=False,
+                    choices=[("", _("as in the table below"))]
+                    + [(key, label) for key, label in presets.items()],
+                )
+            allowed = MEANINGS.get(role)
+            for i, code in enumerate(entry["codes"]):
+                name = f"code-{role}-{i}"
+                if allowed is None:
+                    field: forms.Field = forms.CharField(
+                        label=code,
+                        required=False,
+                        max_length=80,
+                        initial=table.get(code, default_meaning(role, code)),
+                    )
+                else:
+                    field = forms.ChoiceField(
+                        label=code,
+                        required=False,
+                        initial=table.get(code, default_meaning(role, code)),
+                        choices=[("", _("missing"))] + [(m, MEANING_LABELS[m]) for m in allowed],
+                    )
+                self.fields[name] = field
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Per role: its label, column, preset field and code fields, for the template."""
+        out = []
+        for entry in self.coded:
+            role = entry["role"]
+            out.append(
+                entry
+                | {
+                    "label": _(ROLE_BY_KEY[role].label),
+                    "preset": self[f"preset-{role}"] if f"preset-{role}" in self.fields else None,
+                    "fields": [self[f"code-{role}-{i}"] for i in range(len(entry["codes"]))],
+                }
+            )
+        return out
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """The submitted tables (a chosen preset replaces the codes typed in)."""
+        tables = {}
+        for entry in self.coded:
+            role = entry["role"]
+            preset = self.cleaned_data.get(f"preset-{role}")
+            if preset:
+                tables[role] = dict(PRESETS[preset][2])
+                continue
+            tables[role] = {
+                code: self.cleaned_data.get(f"code-{role}-{i}") or ""
+                for i, code in enumerate(entry["codes"])
+            }
+        return tables

@@ -45,6 +45,12 @@ class DatasetVersion(models.Model):
     n_columns = models.IntegerField(_("columns"))
     columns = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, blank=True)
+    # Code tables of coded roles, {role: {code: meaning}} (datasets.labels), applied by analyses.
+    labels = models.JSONField(default=dict, blank=True)
+    # How a CSV upload was read (setara.csv_dialect.CsvDialect.to_dict()); None for other formats.
+    csv_dialect = models.JSONField(null=True, blank=True)
+    # The uploaded CSV, kept until acceptance so that it can be read again in another dialect.
+    source_path = models.CharField(max_length=500, blank=True, default="")
     validation = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.UPLOADED
@@ -67,6 +73,10 @@ class DatasetVersion(models.Model):
     @property
     def path(self) -> Path:
         return Path(settings.STORAGE_DIR) / self.parquet_path
+
+    @property
+    def source(self) -> Path | None:
+        return Path(settings.STORAGE_DIR) / self.source_path if self.source_path else None
 
     @property
     def owner_id(self) -> int:

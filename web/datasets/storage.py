@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
+from setara.csv_dialect import CsvDialect
 from setara.errors import SetaraError
 from setara.io import read_survey
 
@@ -53,10 +54,11 @@ def save_upload(uploaded: Any) -> Path:
     return target
 
 
-def read_upload(path: Path, name: str) -> pl.DataFrame:
-    """Read a saved upload; a file the engine cannot read raises a one-line error."""
+def read_upload(path: Path, name: str, *, csv_dialect: CsvDialect | None = None) -> pl.DataFrame:
+    """Read a saved upload (a CSV file in ``csv_dialect`` when given); a file the engine cannot
+    read raises a one-line error."""
     try:
-        frame = read_survey(path)
+        frame = read_survey(path, csv_dialect=csv_dialect)
     except SetaraError as exc:
         raise UploadError(str(exc).replace(str(path), name)) from exc
     if frame.width == 0:

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 import setara
+from datasets.labels import apply_labels
 from datasets.mapping import REQUIRED, ROLE_BY_KEY
 from setara import regions
 from setara.regions import read_provinces, read_regencies
@@ -146,11 +147,17 @@ def normalise_codes(series: pl.Series, role: str) -> pl.Series:
     return regions.normalise_codes(series, "province" if role == "province_code" else "regency")
 
 
-def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
-    """Every check of the mapped frame, errors first."""
+def validate(
+    frame: pl.DataFrame,
+    mapping: dict[str, str],
+    labels: dict[str, dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Every check of the mapped frame (coded columns read through their code tables, as the
+    analyses read them), errors first."""
     out: list[dict[str, Any]] = []
     if frame.height == 0:
         return [_check("error", "", "", "the file has no rows")]
+    frame = _recoded(frame, mapping, labels or {}, out)
     dims = [dim for dim, roles in REQUIRED.items() if all(r in mapping for r in roles)]
     if not dims:
         needs = "; ".join(f"{d}: {', '.join(r)}" for d, r in REQUIRED.items())
@@ -203,6 +210,29 @@ def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any
     )
     order = {"error": 0, "warning": 1, "ok": 2}
     return sorted(out, key=lambda c: order[c["status"]])
+
+
+def _recoded(
+    frame: pl.DataFrame,
+    mapping: dict[str, str],
+    labels: dict[str, dict[str, str]],
+    out: list[dict[str, Any]],
+) -> pl.DataFrame:
+    frame, unknown = apply_labels(frame, mapping, labels)
+    for role, (count, examples) in unknown.items():
+        column = mapping[role]
+        shown = ", ".join(repr(v) for v in examples)
+        out.append(
+            _check(
+                "warning",
+                role,
+                column,
+                f"{column!r} has {count:,} rows with codes not in its code table (e.g. {shown}); "
+                "they count as missing",
+                count,
+            )
+        )
+    return frame
 
 
 def has_errors(report: list[dict[str, Any]]) -> bool:

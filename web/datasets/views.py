@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from agencies import confirm, sharing
 from agencies.access import permissions, readable
 from agencies.views import writable_agencies
@@ -16,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from datasets import actions
 from datasets.access import get_dataset, get_version
-from datasets.forms import MappingForm, UploadForm
-from datasets.models import Dataset
-from datasets.storage import UploadError
+from datasets.forms import DialectForm, LabelsForm, MappingForm, UploadForm
+from datasets.labels import CODED_ROLES, coded_roles
+from datasets.models import Dataset, DatasetVersion
+from datasets.storage import UploadError, read_version
 from setara.errors import SetaraError
 
 
@@ -106,21 +109,58 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _coded(version: DatasetVersion) -> list[dict[str, Any]]:
+    """The coded roles of the version with their codes (reads only those columns)."""
+    roles = [r for r in CODED_ROLES if r in version.mapping]
+    if not roles:
+        return []
+    columns = sorted({version.mapping[r] for r in roles})
+    frame = read_version(version.path, columns=columns)
+    return coded_roles(frame, version.mapping, version.labels)
+
+
 @login_required
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = get_version(request.user, pk, number)
     can = permissions(request.user, version.dataset)
     form = MappingForm(initial=version.mapping, columns=version.columns)
+    dialect_form = None
+    if version.csv_dialect is not None:
+        dialect_form = DialectForm(initial=DialectForm.initial_for(version.csv_dialect))
+    coded = _coded(version)
+    labels_form = LabelsForm(coded=coded)
     if request.method == "POST":
         if not can["edit"]:
             raise PermissionDenied
-        form = MappingForm(request.POST, columns=version.columns)
-        if form.is_valid():
-            try:
-                actions.map_and_validate(request.user, version, form.cleaned_data, request)
-            except actions.NotAllowed as exc:
-                messages.error(request, str(exc))
-            return redirect("dataset-version", pk=pk, number=number)
+        if "dialect" in request.POST:
+            dialect_form = DialectForm(request.POST)
+            if dialect_form.is_valid():
+                try:
+                    actions.change_dialect(
+                        request.user, version, dialect_form.cleaned_data["dialect"], request
+                    )
+                except actions.NotAllowed as exc:
+                    messages.error(request, str(exc))
+                except SetaraError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, _("File read again. Check the column roles."))
+                return redirect("dataset-version", pk=pk, number=number)
+        else:
+            form = MappingForm(request.POST, columns=version.columns)
+            labels_form = LabelsForm(request.POST, coded=coded)
+            if form.is_valid() and labels_form.is_valid():
+                try:
+                    actions.map_and_validate(
+                        request.user,
+                        version,
+                        form.cleaned_data,
+                        request,
+                        labels=labels_form.labels(),
+                    )
+                except actions.NotAllowed as exc:
+                    messages.error(request, str(exc))
+                return redirect("dataset-version", pk=pk, number=number)
     fields = list(form)
     return render(
         request,
@@ -132,8 +172,30 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "design_fields": [f for f in fields if f.field.group == "design"],  # type: ignore[attr-defined]
             "variable_fields": [f for f in fields if f.field.group == "variable"],  # type: ignore[attr-defined]
             "report": version.validation,
+            "dialect_form": dialect_form,
+            "dialect": _dialect_text(version.csv_dialect),
+            "code_groups": labels_form.groups(),
         },
     )
+
+
+def _dialect_text(dialect: dict[str, Any] | None) -> str:
+    if dialect is None:
+        return ""
+    names = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("pipe")}
+    decimal = {".": _("decimal point"), ",": _("decimal comma")}[dialect.get("decimal", ".")]
+    thousands = dialect.get("thousands")
+    grouping = (
+        _("thousands separator “%(mark)s”") % {"mark": thousands}
+        if thousands
+        else _("no thousands separator")
+    )
+    return _("separator: %(sep)s; %(decimal)s; %(grouping)s; encoding %(encoding)s") % {
+        "sep": names.get(dialect.get("separator", ","), dialect.get("separator", ",")),
+        "decimal": decimal,
+        "grouping": grouping,
+        "encoding": dialect.get("encoding", "utf-8"),
+    }
 
 
 @login_required

@@ -86,3 +86,33 @@ def output_options(command: Any) -> Any:
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
     )(command)
+
+
+def csv_options(command: Any) -> Any:
+    """``--csv-separator`` and ``--decimal-comma/--decimal-point``, shared by every command that
+    reads DATA: they fix what :mod:`setara.csv_dialect` would otherwise detect."""
+    command = click.option(
+        "--decimal-comma/--decimal-point",
+        "decimal_comma",
+        default=None,
+        help="CSV numbers use a decimal comma (1,5) or point (1.5); detected when not given.",
+    )(command)
+    return click.option(
+        "--csv-separator",
+        type=click.Choice([",", ";", "tab", "|", "comma", "semicolon", "pipe"]),
+        help="CSV field separator; detected when not given.",
+    )(command)
+
+
+def read_data(path: str, csv_separator: str | None, decimal_comma: bool | None) -> pl.DataFrame:
+    """Read DATA with the CSV overrides (an error when they are given for another format)."""
+    from setara.io import read_survey
+
+    given = [
+        name
+        for name, value in (("--csv-separator", csv_separator), ("--decimal-comma", decimal_comma))
+        if value is not None
+    ]
+    if given and not path.lower().endswith(".csv"):
+        raise SetaraError(f"{' and '.join(given)} apply to CSV files only, not {path!r}")
+    return read_survey(path, csv_separator=csv_separator, decimal_comma=decimal_comma)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, output_options
+from setara.cli.base import _emit, _split, cli, csv_options, output_options, read_data
 from setara.errors import SetaraError
 
 
@@ -37,13 +37,12 @@ def _data_options(command: Any) -> Any:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return csv_options(command)
 
 
 def _population(data: str, columns: dict[str, Any]) -> Any:
     """A :class:`~setara.programmes.Population` from DATA ("demo", "demo:N" or a file)."""
     from setara import demo
-    from setara.io import read_survey
     from setara.programmes import Population
 
     design: dict[str, Any] | str | None = None
@@ -56,7 +55,7 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
         frame = demo.generate_survey(max(persons, demo.MIN_PERSONS))
         design = "demo"
     else:
-        frame = read_survey(data)
+        frame = read_data(data, columns["csv_separator"], columns["decimal_comma"])
         if columns["weight"]:
             design = {
                 "weight": columns["weight"],

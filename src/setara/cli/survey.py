@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from setara.cli.base import _emit, _progress, _split, cli, output_options
+from setara.cli.base import _emit, _progress, _split, cli, csv_options, output_options, read_data
 from setara.errors import SetaraError
 
 
@@ -60,6 +60,7 @@ from setara.errors import SetaraError
     "--overall", is_flag=True, help="With --by: national rows too, and each domain minus them."
 )
 @output_options
+@csv_options
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def measure(
     file: str,
@@ -86,14 +87,15 @@ def measure(
     overall: bool,
     fmt: str,
     output: str | None,
+    csv_separator: str | None,
+    decimal_comma: bool | None,
     quiet: bool,
 ) -> None:
     """Estimate measures of FILE's --income column with design-based standard errors."""
     from setara.estimation import estimate, survey_design, with_replicates
-    from setara.io import read_survey
     from setara.reliability import ReliabilityRule
 
-    frame = read_survey(file)
+    frame = read_data(file, csv_separator, decimal_comma)
     rscales: float | list[float] | None = None
     if replicate_rscales:
         try:
@@ -168,13 +170,25 @@ def demo_data(persons: int, seed: int, output: str) -> None:
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--output", default="diagnostic.csv", show_default=True, help="CSV of all rows.")
 @click.option("--quiet", is_flag=True)
-def diagnose(file: str | None, persons: int, seed: int, output: str, quiet: bool) -> None:
+@csv_options
+def diagnose(
+    file: str | None,
+    persons: int,
+    seed: int,
+    output: str,
+    quiet: bool,
+    csv_separator: str | None,
+    decimal_comma: bool | None,
+) -> None:
     """National and provincial diagnostic of the demo survey (or FILE in the demo layout)."""
     from setara import demo
     from setara.diagnostic import diagnostic, render_report
-    from setara.io import read_survey, write_table
+    from setara.io import write_table
 
-    frame = read_survey(file) if file else demo.generate_survey(persons, seed=seed)
+    if file:
+        frame = read_data(file, csv_separator, decimal_comma)
+    else:
+        frame = demo.generate_survey(persons, seed=seed)
     results = diagnostic(frame, progress=_progress(quiet))
     click.echo(render_report(results, frame))
     write_table(results.frame, output)
