@@ -64,7 +64,9 @@ def test_deleting_a_dataset_used_only_by_a_simulation_is_refused(
     Report.objects.all().delete()
     Analysis.objects.all().delete()  # now only the simulation uses the dataset
     dataset = world["dataset"]
-    response = as_persona("manager").post(f"/datasets/{dataset.pk}/", {"delete": "1"}, follow=True)
+    response = as_persona("manager").post(
+        f"/datasets/{dataset.pk}/", {"delete": "1", "confirmed": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert "used by: simulation “Alpha simulation”" in response.content.decode()
     assert Dataset.objects.filter(pk=dataset.pk).exists()
