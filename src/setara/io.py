@@ -4,7 +4,9 @@ Stata and SPSS value labels become the column values (as text), so domains print
 names. In CSV files, columns named like codes or ids (``province_code``, ``kode_kab``, ``kdprov``,
 ``hh_id``, Susenas ``r101``-``r104``) are kept as text, so *kode wilayah* ``11.10`` does not
 become the number 11.1 and leading zeros survive. A file that cannot be read raises
-:class:`~setara.errors.ReadError` with one line saying which file and why.
+:class:`~setara.errors.ReadError` with one line saying which file and why; a file larger than
+the :class:`~setara.limits.ReadLimits` is refused from its header or metadata, before it is read
+in full (:class:`~setara.limits.InputLimitError`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from setara.errors import ReadError
+from setara.limits import FileShape, ReadLimits, check_shape, inspect_file
 
 __all__ = ["SUPPORTED_SUFFIXES", "read_survey", "write_table"]
 
@@ -23,13 +26,36 @@ CODE_COLUMN = re.compile(r"(code|kode|^kd|_kd|^id_|_id$|^r10[1-4]$)", re.IGNOREC
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".xlsx", ".xls")
 
 
-def read_survey(path: str | Path, *, value_labels: bool = True) -> pl.DataFrame:
-    """Read a survey file into a Polars frame, choosing the reader by file suffix."""
+def read_survey(
+    path: str | Path, *, value_labels: bool = True, limits: ReadLimits | None = None
+) -> pl.DataFrame:
+    """Read a survey file into a Polars frame, choosing the reader by file suffix.
+
+    The file's shape is checked against ``limits`` (``ReadLimits()`` when None) from its header
+    or metadata first, and the frame read against them again where no metadata told.
+    """
     file = Path(path)
     if not file.exists():
         raise ReadError(f"file {str(file)!r} does not exist")
     if file.is_dir():
         raise ReadError(f"{str(file)!r} is a folder, not a data file")
+    limits = limits or ReadLimits()
+    shape = inspect_file(file, max_columns=limits.max_columns)
+    check_shape(shape, limits, str(file))
+    if shape.duplicates:
+        names = ", ".join(repr(n) for n in shape.duplicates[:10])
+        more = f" and {len(shape.duplicates) - 10:,} more" if len(shape.duplicates) > 10 else ""
+        raise ReadError(
+            f"file {str(file)!r} has {len(shape.duplicates):,} duplicate column names "
+            f"({names}{more}); give every column its own name"
+        )
+    frame = _read(file, value_labels)
+    read = FileShape(columns=frame.width, rows=frame.height, expanded_bytes=None)
+    check_shape(read, limits, str(file))
+    return frame
+
+
+def _read(file: Path, value_labels: bool) -> pl.DataFrame:
     suffix = file.suffix.lower()
     try:
         if suffix == ".csv":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -12,6 +13,7 @@ import click
 import polars as pl
 
 from setara.errors import SetaraError
+from setara.limits import ReadLimits
 
 FORMATS = ("table", "csv", "json")
 
@@ -82,3 +84,34 @@ def output_options(command: Any) -> Any:
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
     )(command)
+
+
+LIMIT_OPTIONS = {"max_columns": "--max-columns", "max_cells": "--max-cells"}
+LIMIT_OPTIONS["max_expanded_mb"] = "--max-expanded-mb"
+
+
+def limit_options(command: Any) -> Any:
+    """``--max-columns``, ``--max-cells``, ``--max-expanded-mb``: passed on as ``limits``."""
+    defaults = ReadLimits()
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {key: kwargs.pop(key) for key in LIMIT_OPTIONS}
+        return command(*args, limits=ReadLimits(**values), **kwargs)
+
+    helps = {
+        "max_columns": "Refuse files with more columns.",
+        "max_cells": "Refuse files with more rows x columns.",
+        "max_expanded_mb": "Refuse files larger than this once read (MB).",
+    }
+    for key, flag in reversed(LIMIT_OPTIONS.items()):
+        option = click.option(
+            flag,
+            key,
+            type=click.IntRange(min=1),
+            default=getattr(defaults, key),
+            show_default=True,
+            help=helps[key],
+        )
+        wrapper = option(wrapper)
+    return wrapper

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, output_options
+from setara.cli.base import _emit, _split, cli, limit_options, output_options
 from setara.errors import SetaraError
 
 
@@ -37,7 +37,7 @@ def _data_options(command: Any) -> Any:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return limit_options(command)
 
 
 def _population(data: str, columns: dict[str, Any]) -> Any:
@@ -56,7 +56,7 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
         frame = demo.generate_survey(max(persons, demo.MIN_PERSONS))
         design = "demo"
     else:
-        frame = read_survey(data)
+        frame = read_survey(data, limits=columns["limits"])
         if columns["weight"]:
             design = {
                 "weight": columns["weight"],

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import click
 import numpy as np
 
-from setara.cli.base import _emit, _progress, _split, cli, output_options
+from setara.cli.base import _emit, _progress, _split, cli, limit_options, output_options
 from setara.errors import SetaraError
+from setara.limits import ReadLimits
 
 
 @cli.command()
@@ -43,6 +44,7 @@ from setara.errors import SetaraError
 @click.option("--seed", type=int, default=20261127, show_default=True, help="Bootstrap seed.")
 @click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
 @output_options
+@limit_options
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def measure(
     file: str,
@@ -67,12 +69,13 @@ def measure(
     fmt: str,
     output: str | None,
     quiet: bool,
+    limits: ReadLimits,
 ) -> None:
     """Estimate measures of FILE's --income column with design-based standard errors."""
     from setara.estimation import estimate, survey_design, with_replicates
     from setara.io import read_survey
 
-    frame = read_survey(file)
+    frame = read_survey(file, limits=limits)
     rscales: float | list[float] | None = None
     if replicate_rscales:
         try:
@@ -142,13 +145,16 @@ def demo_data(persons: int, seed: int, output: str) -> None:
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--output", default="diagnostic.csv", show_default=True, help="CSV of all rows.")
 @click.option("--quiet", is_flag=True)
-def diagnose(file: str | None, persons: int, seed: int, output: str, quiet: bool) -> None:
+@limit_options
+def diagnose(
+    file: str | None, persons: int, seed: int, output: str, quiet: bool, limits: ReadLimits
+) -> None:
     """National and provincial diagnostic of the demo survey (or FILE in the demo layout)."""
     from setara import demo
     from setara.diagnostic import diagnostic, render_report
     from setara.io import read_survey, write_table
 
-    frame = read_survey(file) if file else demo.generate_survey(persons, seed=seed)
+    frame = read_survey(file, limits=limits) if file else demo.generate_survey(persons, seed=seed)
     results = diagnostic(frame, progress=_progress(quiet))
     click.echo(render_report(results, frame))
     write_table(results.frame, output)
