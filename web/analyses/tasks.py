@@ -35,6 +35,7 @@ def run_analysis(analysis_id: int) -> str:
             dimension=analysis.dimension,
             breakdowns=list(analysis.breakdowns),
             progress=progress,
+            lonely_psu=version.lonely_psu or "adjust",  # "" on versions validated before
         )
     except SetaraError as exc:
         _finish(analysis_id, Status.FAILED, error=str(exc))

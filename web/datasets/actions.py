@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from datasets import storage
 from datasets.mapping import clean_mapping, suggest_mapping
-from datasets.models import Dataset, DatasetVersion, VersionStatus
+from datasets.models import Dataset, DatasetVersion, LonelyPSU, VersionStatus
 from datasets.validation import has_errors, validate
 
 
@@ -39,8 +39,10 @@ def upload(
 ) -> DatasetVersion:
     """Store an upload as a new dataset, or as the next version of ``dataset``.
 
-    The file is read and written as Parquet before anything enters the database; if reading
-    fails nothing is created, if the database fails the Parquet file is removed.
+    The file is read (within the input limits), described and written as a ``.partial``
+    Parquet file before any transaction starts; the transaction only inserts rows, and the
+    file gets its final name once they are committed. If reading fails nothing is created; if
+    the database fails the partial file is removed.
     """
     if dataset is not None:
         check(user, dataset, "edit")
@@ -50,16 +52,20 @@ def upload(
     saved = storage.save_upload(uploaded)
     try:
         frame = storage.read_upload(saved, uploaded.name)
-        relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
-        stored = storage.store_parquet(frame, relative)
     finally:
         saved.unlink(missing_ok=True)
+    # Per-column work happens here, before any transaction: the database is never locked by it.
+    columns = storage.describe(frame)
+    mapping = suggest_mapping(frame)
+    relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
+    partial = storage.write_partial(frame, relative)
+    described = {"columns": columns, "mapping": mapping}
     try:
         return _create_version(
-            user, frame, uploaded, agency, dataset, name, description, relative, request
+            user, frame, uploaded, agency, dataset, name, description, relative, request, described
         )
     except BaseException:
-        Path(stored).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
@@ -73,6 +79,7 @@ def _create_version(
     description: str,
     relative: str,
     request: HttpRequest | None,
+    described: dict[str, Any],
 ) -> DatasetVersion:
     with transaction.atomic():
         if dataset is None:
@@ -101,8 +108,8 @@ def _create_version(
             size_bytes=uploaded.size,
             n_rows=frame.height,
             n_columns=frame.width,
-            columns=storage.describe(frame),
-            mapping=suggest_mapping(frame),
+            columns=described["columns"],
+            mapping=described["mapping"],
         )
         record(
             Action.CREATE,
@@ -118,6 +125,7 @@ def _create_version(
                 "number": version.number,
             },
         )
+        transaction.on_commit(lambda: storage.commit_file(relative))
         return version
 
 
@@ -131,15 +139,19 @@ def map_and_validate(
     check(user, version.dataset, "edit")
     if version.status == VersionStatus.ACCEPTED:
         raise NotAllowed("an accepted version is frozen; upload a new version to change it")
+    lonely_psu = submitted.get("lonely_psu") or ""
+    if lonely_psu not in LonelyPSU.values:
+        raise NotAllowed(f"lonely_psu must be one of {', '.join(LonelyPSU.values[1:])}")
     mapping = clean_mapping(submitted, [c["name"] for c in version.columns])
     frame = storage.read_version(version.path, columns=sorted(set(mapping.values())))
-    report = validate(frame, mapping)
+    report = validate(frame, mapping, lonely_psu=lonely_psu or "fail")
     with transaction.atomic():
         before = {"mapping": version.mapping, "status": version.status}
         version.mapping = mapping
+        version.lonely_psu = lonely_psu
         version.validation = report
         version.status = VersionStatus.INVALID if has_errors(report) else VersionStatus.VALID
-        version.save(update_fields=["mapping", "validation", "status"])
+        version.save(update_fields=["mapping", "lonely_psu", "validation", "status"])
         record(
             Action.UPDATE,
             actor=user,
@@ -148,7 +160,7 @@ def map_and_validate(
             object_type="dataset version",
             request=request,
             before=before,
-            after={"mapping": mapping, "status": version.status},
+            after={"mapping": mapping, "lonely_psu": lonely_psu, "status": version.status},
         )
     return version
 

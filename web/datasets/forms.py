@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from datasets.mapping import ROLES
+from datasets.models import LonelyPSU
 
 
 class UploadForm(forms.Form):
@@ -44,3 +45,7 @@ class MappingForm(forms.Form):
                 label=_(role.label), choices=choices, required=False
             )
             self.fields[role.key].group = role.group  # type: ignore[attr-defined]
+        self.fields["lonely_psu"] = forms.ChoiceField(
+            label=_("Strata with one PSU"), choices=LonelyPSU.choices, required=False
+        )
+        self.fields["lonely_psu"].group = "design"  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import polars as pl
 import setara
 from datasets.mapping import REQUIRED, ROLE_BY_KEY
 from setara import regions
+from setara.errors import LonelyPSUError
 from setara.regions import read_provinces, read_regencies
 
 YES = {"1", "true", "ya", "yes", "y", "t"}
@@ -29,6 +30,17 @@ def _numeric(frame: pl.DataFrame, role: str, column: str, out: list[dict[str, An
     if not series.dtype.is_numeric():
         out.append(_check("error", role, column, f"{column!r} is {series.dtype}, not numeric"))
         return
+    if series.dtype.is_float() and (infinite := int(series.is_infinite().sum())):
+        out.append(
+            _check(
+                "error",
+                role,
+                column,
+                f"{column!r} has {infinite:,} infinite values (inf or -inf) in "
+                f"{frame.height:,} rows",
+                infinite,
+            )
+        )
     missing = series.null_count() + (series.is_nan().sum() if series.dtype.is_float() else 0)
     if missing:
         out.append(
@@ -146,8 +158,14 @@ def normalise_codes(series: pl.Series, role: str) -> pl.Series:
     return regions.normalise_codes(series, "province" if role == "province_code" else "regency")
 
 
-def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
-    """Every check of the mapped frame, errors first."""
+def validate(
+    frame: pl.DataFrame, mapping: dict[str, str], *, lonely_psu: str = "fail"
+) -> list[dict[str, Any]]:
+    """Every check of the mapped frame, errors first.
+
+    ``lonely_psu`` is the policy chosen for strata with a single PSU; with ``"fail"`` such
+    strata are an error that names them and the options.
+    """
     out: list[dict[str, Any]] = []
     if frame.height == 0:
         return [_check("error", "", "", "the file has no rows")]
@@ -171,7 +189,7 @@ def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any
                 strata=mapping.get("strata"),
                 psu=mapping.get("psu"),
                 fpc=mapping.get("fpc"),
-                lonely_psu="adjust",
+                lonely_psu=lonely_psu,
             )
             design = f"weights {mapping['weight']!r}"
             if "strata" in mapping:
@@ -179,6 +197,17 @@ def validate(frame: pl.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any
             if "psu" in mapping:
                 design += f", {frame[mapping['psu']].n_unique():,} PSUs"
             out.append(_check("ok", "design", mapping["weight"], f"design accepted: {design}"))
+        except LonelyPSUError as exc:
+            message = str(exc).split("; choose")[0]
+            out.append(
+                _check(
+                    "error",
+                    "lonely_psu",
+                    mapping.get("psu", ""),
+                    f"{message}; choose what to do with them under 'Strata with one PSU' "
+                    "(remove, certainty, adjust or average)",
+                )
+            )
         except setara.SetaraError as exc:
             out.append(_check("error", "design", mapping["weight"], str(exc)))
     if "psu" not in mapping:
