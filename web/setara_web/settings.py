@@ -14,8 +14,6 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from setara.limits import ReadLimits
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("SETARA_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -215,10 +213,11 @@ FILE_UPLOAD_HANDLERS = ["setara_web.middleware.LimitedUploadHandler"]
 MAX_UPLOAD_BYTES = int(float(os.environ.get("SETARA_MAX_UPLOAD_MB", 2048)) * 1024 * 1024)
 # A request may exceed the file limit by this much (form fields and multipart boundaries).
 UPLOAD_FORM_ALLOWANCE = 64 * 1024
-# Input limits, checked from each file's header or metadata before it is read (docs/deploy.md).
-MAX_COLUMNS = int(os.environ.get("SETARA_MAX_COLUMNS", ReadLimits.max_columns))
-MAX_CELLS = int(os.environ.get("SETARA_MAX_CELLS", ReadLimits.max_cells))
-MAX_EXPANDED_MB = int(os.environ.get("SETARA_MAX_EXPANDED_MB", ReadLimits.max_expanded_mb))
+# Input limits, checked from each file's header or metadata before it is read (docs/deploy.md);
+# the defaults are setara.limits.ReadLimits' (a test keeps them equal).
+MAX_COLUMNS = int(os.environ.get("SETARA_MAX_COLUMNS", 5_000))
+MAX_CELLS = int(os.environ.get("SETARA_MAX_CELLS", 250_000_000))
+MAX_EXPANDED_MB = int(os.environ.get("SETARA_MAX_EXPANDED_MB", 4_096))
 # Files younger than this are never removed by cleanup_files (an upload may be in flight).
 CLEANUP_GRACE_SECONDS = int(os.environ.get("SETARA_CLEANUP_GRACE_SECONDS", 3600))
 

@@ -85,6 +85,14 @@ def test_bad_file_through_web_and_api(
     assert _state(settings) == before  # no row, no audit event, no stored or temporary file
 
 
+def test_settings_default_to_the_library_limits(settings: Any) -> None:
+    from datasets.storage import read_limits
+
+    from setara.limits import ReadLimits
+
+    assert read_limits() == ReadLimits()
+
+
 def test_limit_message_names_the_setting(world: dict[str, Any], as_persona: Any) -> None:
     wide = READ_CASES[0]
     response = as_persona("analyst").post(
