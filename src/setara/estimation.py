@@ -24,7 +24,15 @@ import polars as pl
 from setara.comparison import difference_from_national
 from setara.design import SurveyDesign
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError
-from setara.frames import key_column, numeric_column, to_polars, weight_column
+from setara.frames import (
+    check_finite,
+    check_weight_total,
+    key_column,
+    numeric_column,
+    require_rows,
+    to_polars,
+    weight_column,
+)
 from setara.intervals import Scale, check_method, scale_of
 from setara.kernels.groups import FloatArray, IntArray, factorize
 from setara.measures.base import Measure, MeasureData, VariableParts
@@ -81,8 +89,11 @@ def survey_design(
     glob such as ``"rep*"``: the design then estimates variance from the replicates.
     """
     frame = to_polars(data)
+    require_rows(frame)
     names: dict[str, str] = {}
     w = weight_column(frame, weight) if weight else None
+    if w is not None and weight is not None:
+        check_weight_total(w, weight)
     strata_cols = column_names(strata)
     psu_cols = column_names(psu)
     fpc_cols = column_names(fpc)
@@ -219,6 +230,7 @@ def estimate(
     for spec in specs:
         parsed.extend(parse_spec(spec) if isinstance(spec, str) else [spec])
     y = numeric_column(frame, welfare, "welfare")
+    check_finite(y, welfare, "welfare")
     by_cols = column_names(by)
     domain, n_domains, labels = domain_codes(frame, by_cols)
     valid = ~np.isnan(y)

@@ -75,6 +75,37 @@ def weight_column(frame: pl.DataFrame, name: str) -> FloatArray:
     return values
 
 
+def require_rows(frame: pl.DataFrame) -> None:
+    """A frame without rows cannot be estimated from (a CSV header with no data below it)."""
+    if frame.height == 0:
+        raise InputValueError(
+            f"the data has no rows (only the {frame.width:,} column names); nothing to estimate"
+        )
+
+
+def check_finite(values: FloatArray, name: str, role: str) -> None:
+    """Infinite values (``inf``, ``-inf``) are an error: they make every estimate infinite."""
+    infinite = np.isinf(values)
+    if infinite.any():
+        count = int(infinite.sum())
+        first = int(np.flatnonzero(infinite)[0])
+        raise InputValueError(
+            f"{role} column {name!r} has {count_phrase(count, values.size)} that are infinite "
+            f"(first at row {first + 1:,}); replace them with a number or leave them empty"
+        )
+
+
+def check_weight_total(values: FloatArray, name: str) -> None:
+    """Weights must add up to a positive total (every one zero means no population)."""
+    total = float(values.sum())
+    if not total > 0:
+        zero = int((values == 0).sum())
+        raise InputValueError(
+            f"weight column {name!r} adds up to {total:g}: {count_phrase(zero, values.size)} "
+            "have weight zero; a design needs a positive total"
+        )
+
+
 def key_column(frame: pl.DataFrame, name: str, role: str) -> np.ndarray:
     """A design or domain key (any type) as a NumPy array; missing values are an error."""
     series = require_column(frame, name, role)

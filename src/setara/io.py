@@ -5,7 +5,9 @@ names. CSV files are read in their dialect (separator, decimal comma, thousands 
 encoding: :mod:`setara.csv_dialect`), and columns named like codes or ids (``province_code``,
 ``kode_kab``, ``kdprov``, ``hh_id``, Susenas ``r101``-``r104``) are kept as text, so *kode
 wilayah* ``11.10`` does not become the number 11.1 and leading zeros survive. A file that
-cannot be read raises :class:`~setara.errors.ReadError` with one line saying which file and why.
+cannot be read raises :class:`~setara.errors.ReadError` with one line saying which file and why;
+a file larger than the :class:`~setara.limits.ReadLimits` is refused from its header or
+metadata, before it is read in full (:class:`~setara.limits.InputLimitError`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from setara.errors import ReadError
+from setara.limits import FileShape, ReadLimits, check_shape, inspect_file
 
 if TYPE_CHECKING:
     from setara.csv_dialect import CsvDialect
@@ -32,18 +35,44 @@ def read_survey(
     csv_dialect: CsvDialect | None = None,
     csv_separator: str | None = None,
     decimal_comma: bool | None = None,
+    limits: ReadLimits | None = None,
 ) -> pl.DataFrame:
     """Read a survey file into a Polars frame, choosing the reader by file suffix.
 
     CSV files are read with ``csv_dialect`` when given, else with the dialect detected by
     :func:`setara.csv_dialect.detect_dialect` (``csv_separator`` and ``decimal_comma`` fix
-    the separator and the decimal mark instead of guessing them).
+    the separator and the decimal mark instead of guessing them). The file's shape is checked
+    against ``limits`` (``ReadLimits()`` when None) from its header or metadata first, and the
+    frame read against them again where no metadata told.
     """
     file = Path(path)
     if not file.exists():
         raise ReadError(f"file {str(file)!r} does not exist")
     if file.is_dir():
         raise ReadError(f"{str(file)!r} is a folder, not a data file")
+    limits = limits or ReadLimits()
+    shape = inspect_file(file, max_columns=limits.max_columns)
+    check_shape(shape, limits, str(file))
+    if shape.duplicates:
+        names = ", ".join(repr(n) for n in shape.duplicates[:10])
+        more = f" and {len(shape.duplicates) - 10:,} more" if len(shape.duplicates) > 10 else ""
+        raise ReadError(
+            f"file {str(file)!r} has {len(shape.duplicates):,} duplicate column names "
+            f"({names}{more}); give every column its own name"
+        )
+    frame = _read(file, value_labels, csv_dialect, csv_separator, decimal_comma)
+    read = FileShape(columns=frame.width, rows=frame.height, expanded_bytes=None)
+    check_shape(read, limits, str(file))
+    return frame
+
+
+def _read(
+    file: Path,
+    value_labels: bool,
+    csv_dialect: CsvDialect | None = None,
+    csv_separator: str | None = None,
+    decimal_comma: bool | None = None,
+) -> pl.DataFrame:
     suffix = file.suffix.lower()
     try:
         if suffix == ".csv":

@@ -189,6 +189,7 @@ def run(
     labels: dict[str, dict[str, str]] | None = None,
     ci_method: str = "logit",
     reliability: str = "bps+nchs",
+    lonely_psu: str = "adjust",
 ) -> dict[str, Any]:
     """Compute the diagnostic; the returned dict is stored and rendered without recomputing.
 
@@ -209,7 +210,7 @@ def run(
         weight="weight",
         strata="strata" if "strata" in data.columns else None,
         psu="psu" if "psu" in data.columns else None,
-        lonely_psu="adjust",
+        lonely_psu=lonely_psu,
     )
     wanted = [b for b in breakdowns if b in available_breakdowns(mapping)]
     steps = 1 + len(wanted) + (2 if dimension == "economic" else 0)

@@ -33,6 +33,7 @@ def run_analysis(analysis_id: int) -> str:
                 ci_method=analysis.ci_method,
                 reliability=analysis.owner.reliability_standards,
                 labels=version.labels,
+                lonely_psu=version.lonely_psu or "adjust",  # "" on versions validated before
             )
         except SetaraError as exc:
             return lease.fail(str(exc))

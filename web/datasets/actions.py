@@ -20,7 +20,7 @@ from django.utils import timezone
 from datasets import sources, storage
 from datasets.labels import clean_labels, suggest_labels
 from datasets.mapping import clean_mapping, suggest_mapping
-from datasets.models import Dataset, DatasetVersion, VersionStatus
+from datasets.models import Dataset, DatasetVersion, LonelyPSU, VersionStatus
 from datasets.validation import has_errors, validate
 from setara.csv_dialect import CsvDialect
 
@@ -37,8 +37,10 @@ def upload(
 ) -> DatasetVersion:
     """Store an upload as a new dataset, or as the next version of ``dataset``.
 
-    The file is read and written as Parquet before anything enters the database; if reading
-    fails nothing is created, if the database fails the Parquet file is removed.
+    The file is read (within the input limits), described and written as a ``.partial``
+    Parquet file before any transaction starts; the transaction only inserts rows, and the
+    file gets its final name once they are committed. If reading fails nothing is created; if
+    the database fails the partial file is removed.
     """
     if dataset is not None:
         check(user, dataset, "edit")
@@ -51,17 +53,30 @@ def upload(
         dialect = sources.detect(saved, uploaded.name)
         frame = storage.read_upload(saved, uploaded.name, csv_dialect=dialect)
         relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
-        stored = storage.store_parquet(frame, relative)
         kept = sources.keep(saved, relative) if dialect is not None else None
     finally:
         saved.unlink(missing_ok=True)
-    extra = sources.version_fields(dialect, kept)
+    try:
+        # Per-column work happens here, before any transaction: the database is never locked
+        # by it.
+        columns = storage.describe(frame)
+        mapping = suggest_mapping(frame)
+        described = {
+            "columns": columns,
+            "mapping": mapping,
+            "labels": suggest_labels(frame, mapping),
+            **sources.version_fields(dialect, kept),
+        }
+        partial = storage.write_partial(frame, relative)
+    except BaseException:
+        sources.discard(kept)
+        raise
     try:
         return _create_version(
-            user, frame, uploaded, agency, dataset, name, description, relative, request, extra
+            user, frame, uploaded, agency, dataset, name, description, relative, request, described
         )
     except BaseException:
-        Path(stored).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         sources.discard(kept)
         raise
 
@@ -76,7 +91,7 @@ def _create_version(
     description: str,
     relative: str,
     request: HttpRequest | None,
-    extra: dict[str, Any],
+    described: dict[str, Any],
 ) -> DatasetVersion:
     with transaction.atomic():
         if dataset is None:
@@ -106,10 +121,7 @@ def _create_version(
             size_bytes=uploaded.size,
             n_rows=frame.height,
             n_columns=frame.width,
-            columns=storage.describe(frame),
-            mapping=(mapping := suggest_mapping(frame)),
-            labels=suggest_labels(frame, mapping),
-            **extra,
+            **described,
         )
         record(
             Action.CREATE,
@@ -125,6 +137,7 @@ def _create_version(
                 "number": version.number,
             },
         )
+        transaction.on_commit(lambda: storage.commit_file(relative))
         return version
 
 
@@ -140,20 +153,24 @@ def map_and_validate(
     check(user, version.dataset, "edit")
     if version.status == VersionStatus.ACCEPTED:
         raise NotAllowed("an accepted version is frozen; upload a new version to change it")
+    lonely_psu = submitted.get("lonely_psu") or ""
+    if lonely_psu not in LonelyPSU.values:
+        raise NotAllowed(f"lonely_psu must be one of {', '.join(LonelyPSU.values[1:])}")
     mapping = clean_mapping(submitted, [c["name"] for c in version.columns])
     frame = storage.read_version(version.path, columns=sorted(set(mapping.values())))
     same = {r for r, c in mapping.items() if version.mapping.get(r) == c}
     tables = clean_labels(version.labels if labels is None else labels, mapping)
     tables = {r: t for r, t in tables.items() if r in same}
     tables = suggest_labels(frame, {r: c for r, c in mapping.items() if r not in same}) | tables
-    report = validate(frame, mapping, tables)
+    report = validate(frame, mapping, tables, lonely_psu=lonely_psu or "fail")
     with transaction.atomic():
         before = {"mapping": version.mapping, "labels": version.labels, "status": version.status}
         version.mapping = mapping
         version.labels = tables
+        version.lonely_psu = lonely_psu
         version.validation = report
         version.status = VersionStatus.INVALID if has_errors(report) else VersionStatus.VALID
-        version.save(update_fields=["mapping", "labels", "validation", "status"])
+        version.save(update_fields=["mapping", "labels", "lonely_psu", "validation", "status"])
         record(
             Action.UPDATE,
             actor=user,
@@ -162,7 +179,12 @@ def map_and_validate(
             object_type="dataset version",
             request=request,
             before=before,
-            after={"mapping": mapping, "labels": tables, "status": version.status},
+            after={
+                "mapping": mapping,
+                "labels": tables,
+                "lonely_psu": lonely_psu,
+                "status": version.status,
+            },
         )
     return version
 
@@ -220,19 +242,22 @@ def change_dialect(
         raise NotAllowed("the dialect can be changed only for a CSV version not yet accepted")
     frame = storage.read_upload(source, version.original_name, csv_dialect=dialect)
     relative = f"{version.dataset.owner.slug}/{uuid.uuid4().hex}.parquet"
-    stored = storage.store_parquet(frame, relative)
+    # Per-column work before the transaction (it only updates the row).
+    mapping = clean_mapping(version.mapping, frame.columns) or suggest_mapping(frame)
+    columns = storage.describe(frame)
+    suggested = suggest_labels(frame, mapping)
+    partial = storage.write_partial(frame, relative)
     old = version.path
     try:
         with transaction.atomic():
             before = {"csv_dialect": version.csv_dialect, "rows": version.n_rows}
-            mapping = clean_mapping(version.mapping, frame.columns) or suggest_mapping(frame)
             version.parquet_path = relative
             version.n_rows, version.n_columns = frame.height, frame.width
-            version.columns = storage.describe(frame)
+            version.columns = columns
             version.csv_dialect = dialect.to_dict()
             same = {r for r, c in mapping.items() if version.mapping.get(r) == c}
             kept = {r: t for r, t in version.labels.items() if r in same}
-            version.labels = suggest_labels(frame, mapping) | kept
+            version.labels = suggested | kept
             version.mapping, version.validation = mapping, []
             version.status = VersionStatus.UPLOADED
             version.save()
@@ -246,8 +271,9 @@ def change_dialect(
                 before=before,
                 after={"csv_dialect": version.csv_dialect, "rows": frame.height},
             )
+            transaction.on_commit(lambda: storage.commit_file(relative))
             transaction.on_commit(lambda: old.unlink(missing_ok=True))
     except BaseException:
-        Path(stored).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     return version

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datasets.labels import MEANINGS, PRESETS, default_meaning, presets_for
 from datasets.mapping import ROLE_BY_KEY, ROLES
+from datasets.models import LonelyPSU
 from setara.csv_dialect import SEPARATORS, CsvDialect
 from setara.errors import ReadError
 
@@ -47,6 +48,10 @@ class MappingForm(forms.Form):
                 label=_(role.label), choices=choices, required=False
             )
             self.fields[role.key].group = role.group  # type: ignore[attr-defined]
+        self.fields["lonely_psu"] = forms.ChoiceField(
+            label=_("Strata with one PSU"), choices=LonelyPSU.choices, required=False
+        )
+        self.fields["lonely_psu"].group = "design"  # type: ignore[attr-defined]
 
 
 class DialectForm(forms.Form):

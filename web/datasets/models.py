@@ -34,6 +34,16 @@ class VersionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
 
 
+class LonelyPSU(models.TextChoices):
+    """What variance does with a stratum that has a single PSU (R survey's lonely.psu)."""
+
+    FAIL = "", _("refuse: every stratum needs two PSUs")
+    REMOVE = "remove", _("remove: the stratum adds no variance")
+    CERTAINTY = "certainty", _("certainty: the PSU was sure to be sampled")
+    ADJUST = "adjust", _("adjust: centre at the grand mean (conservative)")
+    AVERAGE = "average", _("average: the mean variance of the other strata")
+
+
 class DatasetVersion(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
@@ -52,6 +62,9 @@ class DatasetVersion(models.Model):
     # The uploaded CSV, kept until acceptance so that it can be read again in another dialect.
     source_path = models.CharField(max_length=500, blank=True, default="")
     validation = models.JSONField(default=list, blank=True)
+    lonely_psu = models.CharField(
+        _("strata with one PSU"), max_length=10, choices=LonelyPSU.choices, blank=True, default=""
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.UPLOADED
     )

@@ -1,4 +1,9 @@
-"""Turn an uploaded file into a stored Parquet file: read, describe, write atomically."""
+"""Turn an uploaded file into a stored Parquet file: read within limits, describe, write.
+
+A stored file is written under a ``.partial`` name and renamed to its final name only once the
+database row that refers to it is committed (:func:`commit_file`, called on commit), so a
+crash leaves either nothing or a ``.partial`` file that ``manage.py cleanup_files`` removes.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,17 @@ from django.conf import settings
 
 from setara.csv_dialect import CsvDialect
 from setara.errors import SetaraError
+from setara.frames import require_rows
 from setara.io import read_survey
+from setara.limits import InputLimitError, ReadLimits
+
+PARTIAL = ".partial"
+# Settings that raise each limit, named in the message an administrator's users see.
+LIMIT_SETTINGS = {
+    "max_columns": "SETARA_MAX_COLUMNS",
+    "max_cells": "SETARA_MAX_CELLS",
+    "max_expanded_mb": "SETARA_MAX_EXPANDED_MB",
+}
 
 FORMATS = {
     ".csv": "csv",
@@ -54,17 +69,30 @@ def save_upload(uploaded: Any) -> Path:
     return target
 
 
+def read_limits() -> ReadLimits:
+    """The input limits of the settings (``SETARA_MAX_COLUMNS``, ``_CELLS``, ``_EXPANDED_MB``)."""
+    return ReadLimits(
+        max_columns=settings.MAX_COLUMNS,
+        max_cells=settings.MAX_CELLS,
+        max_expanded_mb=settings.MAX_EXPANDED_MB,
+    )
+
+
 def read_upload(path: Path, name: str, *, csv_dialect: CsvDialect | None = None) -> pl.DataFrame:
-    """Read a saved upload (a CSV file in ``csv_dialect`` when given); a file the engine cannot
-    read raises a one-line error."""
+    """Read a saved upload (a CSV file in ``csv_dialect`` when given) within the limits; a file
+    the engine cannot read raises a one-line error."""
     try:
-        frame = read_survey(path, csv_dialect=csv_dialect)
+        frame = read_survey(path, csv_dialect=csv_dialect, limits=read_limits())
+        if frame.width == 0:
+            raise UploadError(f"file {name!r} has no columns")
+        require_rows(frame)
+    except InputLimitError as exc:
+        message = str(exc).replace(str(path), name)
+        raise UploadError(
+            f"{message} (an administrator can raise {LIMIT_SETTINGS[exc.limit]})"
+        ) from exc
     except SetaraError as exc:
         raise UploadError(str(exc).replace(str(path), name)) from exc
-    if frame.width == 0:
-        raise UploadError(f"file {name!r} has no columns")
-    if frame.height == 0:
-        raise UploadError(f"file {name!r} has no data rows")
     unnamed = [c for c in frame.columns if not c.strip()]
     if unnamed:
         raise UploadError(f"file {name!r} has {len(unnamed)} columns without a name")
@@ -89,14 +117,23 @@ def describe(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def store_parquet(frame: pl.DataFrame, relative: str) -> Path:
-    """Write ``frame`` to STORAGE_DIR/relative via a temporary name and an atomic rename."""
+def write_partial(frame: pl.DataFrame, relative: str) -> Path:
+    """Write ``frame`` to STORAGE_DIR/relative + ``.partial``; :func:`commit_file` renames it."""
     target = Path(settings.STORAGE_DIR) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    frame.write_parquet(partial, compression="zstd", statistics=True)
-    os.replace(partial, target)
-    return target
+    partial = target.with_name(target.name + PARTIAL)
+    try:
+        frame.write_parquet(partial, compression="zstd", statistics=True)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial
+
+
+def commit_file(relative: str) -> None:
+    """Give a ``.partial`` file its final name (atomic): its database row is committed."""
+    target = Path(settings.STORAGE_DIR) / relative
+    os.replace(target.with_name(target.name + PARTIAL), target)
 
 
 def read_version(path: Path, columns: list[str] | None = None) -> pl.DataFrame:

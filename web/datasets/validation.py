@@ -15,6 +15,7 @@ import setara
 from datasets.labels import apply_labels
 from datasets.mapping import REQUIRED, ROLE_BY_KEY
 from setara import regions
+from setara.errors import LonelyPSUError
 from setara.regions import read_provinces, read_regencies
 
 YES = {"1", "true", "ya", "yes", "y", "t"}
@@ -30,6 +31,17 @@ def _numeric(frame: pl.DataFrame, role: str, column: str, out: list[dict[str, An
     if not series.dtype.is_numeric():
         out.append(_check("error", role, column, f"{column!r} is {series.dtype}, not numeric"))
         return
+    if series.dtype.is_float() and (infinite := int(series.is_infinite().sum())):
+        out.append(
+            _check(
+                "error",
+                role,
+                column,
+                f"{column!r} has {infinite:,} infinite values (inf or -inf) in "
+                f"{frame.height:,} rows",
+                infinite,
+            )
+        )
     missing = series.null_count() + (series.is_nan().sum() if series.dtype.is_float() else 0)
     if missing:
         out.append(
@@ -151,9 +163,15 @@ def validate(
     frame: pl.DataFrame,
     mapping: dict[str, str],
     labels: dict[str, dict[str, str]] | None = None,
+    *,
+    lonely_psu: str = "fail",
 ) -> list[dict[str, Any]]:
     """Every check of the mapped frame (coded columns read through their code tables, as the
-    analyses read them), errors first."""
+    analyses read them), errors first.
+
+    ``lonely_psu`` is the policy chosen for strata with a single PSU; with ``"fail"`` such
+    strata are an error that names them and the options.
+    """
     out: list[dict[str, Any]] = []
     if frame.height == 0:
         return [_check("error", "", "", "the file has no rows")]
@@ -178,7 +196,7 @@ def validate(
                 strata=mapping.get("strata"),
                 psu=mapping.get("psu"),
                 fpc=mapping.get("fpc"),
-                lonely_psu="adjust",
+                lonely_psu=lonely_psu,
             )
             design = f"weights {mapping['weight']!r}"
             if "strata" in mapping:
@@ -186,6 +204,17 @@ def validate(
             if "psu" in mapping:
                 design += f", {frame[mapping['psu']].n_unique():,} PSUs"
             out.append(_check("ok", "design", mapping["weight"], f"design accepted: {design}"))
+        except LonelyPSUError as exc:
+            message = str(exc).split("; choose")[0]
+            out.append(
+                _check(
+                    "error",
+                    "lonely_psu",
+                    mapping.get("psu", ""),
+                    f"{message}; choose what to do with them under 'Strata with one PSU' "
+                    "(remove, certainty, adjust or average)",
+                )
+            )
         except setara.SetaraError as exc:
             out.append(_check("error", "design", mapping["weight"], str(exc)))
     if "psu" not in mapping:

@@ -7,7 +7,6 @@ from typing import Any
 from agencies import confirm, sharing
 from agencies.access import permissions, readable
 from agencies.views import writable_agencies
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,11 +30,6 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     return render(request, "datasets/list.html", {"datasets": datasets})
 
 
-def _too_large(request: HttpRequest) -> bool:
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    return length > settings.MAX_UPLOAD_BYTES
-
-
 @login_required
 def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     dataset = get_dataset(request.user, pk, "edit") if pk is not None else None
@@ -43,19 +37,13 @@ def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if dataset is None and not agencies:
         raise PermissionDenied
     error = None
-    if request.method == "POST" and _too_large(request):
-        error = _("The file is larger than the limit of %(mb)d MB.") % {
-            "mb": settings.MAX_UPLOAD_BYTES // 1024 // 1024
-        }
-        form = UploadForm(agencies=agencies, new_version=dataset is not None)
-    else:
-        form = UploadForm(
-            request.POST or None,
-            request.FILES or None,
-            agencies=agencies,
-            new_version=dataset is not None,
-        )
-    if request.method == "POST" and error is None and form.is_valid():
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        new_version=dataset is not None,
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             version = actions.upload(
                 request.user,
@@ -123,7 +111,8 @@ def _coded(version: DatasetVersion) -> list[dict[str, Any]]:
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = get_version(request.user, pk, number)
     can = permissions(request.user, version.dataset)
-    form = MappingForm(initial=version.mapping, columns=version.columns)
+    initial = {**version.mapping, "lonely_psu": version.lonely_psu}
+    form = MappingForm(initial=initial, columns=version.columns)
     dialect_form = None
     if version.csv_dialect is not None:
         dialect_form = DialectForm(initial=DialectForm.initial_for(version.csv_dialect))

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "setara_web.middleware.UploadLimitMiddleware",  # 413 before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +102,9 @@ TEMPLATES = [
 ]
 
 # --- Database: a SQLite file by default, PostgreSQL (or any dj-database-url URL) when set.
+# SQLite runs as an embedded server database: WAL (readers never wait for the writer), a busy
+# timeout of 20 s, and write transactions that take the lock at BEGIN (IMMEDIATE) so they wait
+# instead of failing; no transaction is held while files are read or statistics computed.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'setara.sqlite3'}", conn_max_age=60
@@ -217,13 +221,22 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 
-# --- Uploads: streamed to disk above 2.5 MB, limited in size, stored as Parquet.
+# --- Uploads: streamed to disk, limited in size on every path (413), stored as Parquet.
 STORAGE_DIR = DATA_DIR / "files"
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["setara_web.middleware.LimitedUploadHandler"]
 MAX_UPLOAD_BYTES = int(float(os.environ.get("SETARA_MAX_UPLOAD_MB", 2048)) * 1024 * 1024)
+# A request may exceed the file limit by this much (form fields and multipart boundaries).
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
+# Input limits, checked from each file's header or metadata before it is read (docs/deploy.md);
+# the defaults are setara.limits.ReadLimits' (a test keeps them equal).
+MAX_COLUMNS = int(os.environ.get("SETARA_MAX_COLUMNS", 5_000))
+MAX_CELLS = int(os.environ.get("SETARA_MAX_CELLS", 250_000_000))
+MAX_EXPANDED_MB = int(os.environ.get("SETARA_MAX_EXPANDED_MB", 4_096))
+# Files younger than this are never removed by cleanup_files (an upload may be in flight).
+CLEANUP_GRACE_SECONDS = int(os.environ.get("SETARA_CLEANUP_GRACE_SECONDS", 3600))
 
 LOGGING = {
     "version": 1,

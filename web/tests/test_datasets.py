@@ -14,15 +14,16 @@ def _files(settings: Any) -> set[str]:
 
 
 def test_csv_upload_map_validate_accept(
-    world: dict[str, Any], as_persona: Any, settings: Any
+    world: dict[str, Any], as_persona: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = as_persona("analyst")
     frame = pl.read_parquet(world["version"].path).head(10_000)
     upload = SimpleUploadedFile("susenas.csv", frame.write_csv().encode())
-    response = client.post(
-        "/datasets/upload/",
-        {"file": upload, "name": "CSV survey", "agency": world["agencies"]["alpha"].pk},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file is named on commit
+        response = client.post(
+            "/datasets/upload/",
+            {"file": upload, "name": "CSV survey", "agency": world["agencies"]["alpha"].pk},
+        )
     assert response.status_code == 302
     dataset = Dataset.objects.get(name="CSV survey")
     version = dataset.versions.get()
@@ -69,7 +70,9 @@ def test_bad_file_leaves_nothing(world: dict[str, Any], as_persona: Any, setting
     assert not list(settings.FILE_UPLOAD_TEMP_DIR.glob("upload-*"))
 
 
-def test_validation_names_column_and_count(world: dict[str, Any], as_persona: Any) -> None:
+def test_validation_names_column_and_count(
+    world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     frame = pl.read_parquet(world["version"].path).head(10_000)
     frame = frame.with_columns(
         pl.when(pl.int_range(pl.len()) < 37).then(-1.0).otherwise(pl.col("weight")).alias("weight"),
@@ -79,14 +82,15 @@ def test_validation_names_column_and_count(world: dict[str, Any], as_persona: An
         .alias("province_code"),
     )
     client = as_persona("analyst")
-    client.post(
-        "/datasets/upload/",
-        {
-            "file": SimpleUploadedFile("bad-weights.parquet", _parquet(frame)),
-            "name": "bad w",
-            "agency": world["agencies"]["alpha"].pk,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/datasets/upload/",
+            {
+                "file": SimpleUploadedFile("bad-weights.parquet", _parquet(frame)),
+                "name": "bad w",
+                "agency": world["agencies"]["alpha"].pk,
+            },
+        )
     version = Dataset.objects.get(name="bad w").versions.get()
     client.post(f"/datasets/{version.dataset_id}/v1/", version.mapping)
     version.refresh_from_db()
@@ -117,7 +121,8 @@ def test_upload_size_limit(world: dict[str, Any], as_persona: Any, settings: Any
             "agency": world["agencies"]["alpha"].pk,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "larger than the limit" in response.content.decode()
     assert not Dataset.objects.filter(name="big").exists()
 
 

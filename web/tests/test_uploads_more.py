@@ -34,7 +34,7 @@ def _labelled(frame: pl.DataFrame) -> tuple[Any, dict[str, dict[float, str]]]:
 
 
 def test_stata_and_spss_with_value_labels(
-    world: dict[str, Any], as_persona: Any, tmp_path: Path
+    world: dict[str, Any], as_persona: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     frame = pl.read_parquet(world["version"].path).head(10_000)
     pdf, labels = _labelled(frame)
@@ -42,14 +42,15 @@ def test_stata_and_spss_with_value_labels(
     for suffix, writer in ((".sav", pyreadstat.write_sav), (".dta", pyreadstat.write_dta)):
         path = tmp_path / f"susenas{suffix}"
         writer(pdf, str(path), variable_value_labels=labels)
-        response = client.post(
-            "/datasets/upload/",
-            {
-                "file": SimpleUploadedFile(path.name, path.read_bytes()),
-                "name": f"labelled{suffix}",
-                "agency": world["agencies"]["alpha"].pk,
-            },
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/datasets/upload/",
+                {
+                    "file": SimpleUploadedFile(path.name, path.read_bytes()),
+                    "name": f"labelled{suffix}",
+                    "agency": world["agencies"]["alpha"].pk,
+                },
+            )
         assert response.status_code == 302, response.content[:500]
         version = Dataset.objects.get(name=f"labelled{suffix}").versions.get()
         assert version.file_format == ("spss" if suffix == ".sav" else "stata")

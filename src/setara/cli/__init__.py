@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import click
 
 from setara.cli import equity, programmes, survey  # noqa: F401  (commands register on the group)
-from setara.cli.base import cli
+from setara.cli.base import LIMIT_OPTIONS, cli
 from setara.errors import SetaraError
+from setara.limits import InputLimitError
 
 __all__ = ["cli", "main"]
 
@@ -22,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2."""
     try:
         cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except InputLimitError as exc:
+        click.echo(f"error: {exc} (raise it with {LIMIT_OPTIONS[exc.limit]})", err=True)
+        sys.exit(2)
     except SetaraError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

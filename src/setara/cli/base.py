@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from setara.errors import SetaraError
+from setara.limits import ReadLimits
 
 if TYPE_CHECKING:
     import polars as pl
@@ -88,6 +90,37 @@ def output_options(command: Any) -> Any:
     )(command)
 
 
+LIMIT_OPTIONS = {"max_columns": "--max-columns", "max_cells": "--max-cells"}
+LIMIT_OPTIONS["max_expanded_mb"] = "--max-expanded-mb"
+
+
+def limit_options(command: Any) -> Any:
+    """``--max-columns``, ``--max-cells``, ``--max-expanded-mb``: passed on as ``limits``."""
+    defaults = ReadLimits()
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {key: kwargs.pop(key) for key in LIMIT_OPTIONS}
+        return command(*args, limits=ReadLimits(**values), **kwargs)
+
+    helps = {
+        "max_columns": "Refuse files with more columns.",
+        "max_cells": "Refuse files with more rows x columns.",
+        "max_expanded_mb": "Refuse files larger than this once read (MB).",
+    }
+    for key, flag in reversed(LIMIT_OPTIONS.items()):
+        option = click.option(
+            flag,
+            key,
+            type=click.IntRange(min=1),
+            default=getattr(defaults, key),
+            show_default=True,
+            help=helps[key],
+        )
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def csv_options(command: Any) -> Any:
     """``--csv-separator`` and ``--decimal-comma/--decimal-point``, shared by every command that
     reads DATA: they fix what :mod:`setara.csv_dialect` would otherwise detect."""
@@ -104,8 +137,14 @@ def csv_options(command: Any) -> Any:
     )(command)
 
 
-def read_data(path: str, csv_separator: str | None, decimal_comma: bool | None) -> pl.DataFrame:
-    """Read DATA with the CSV overrides (an error when they are given for another format)."""
+def read_data(
+    path: str,
+    csv_separator: str | None,
+    decimal_comma: bool | None,
+    limits: ReadLimits | None = None,
+) -> pl.DataFrame:
+    """Read DATA with the CSV overrides (an error when they are given for another format) and
+    the size limits."""
     from setara.io import read_survey
 
     given = [
@@ -115,4 +154,6 @@ def read_data(path: str, csv_separator: str | None, decimal_comma: bool | None) 
     ]
     if given and not path.lower().endswith(".csv"):
         raise SetaraError(f"{' and '.join(given)} apply to CSV files only, not {path!r}")
-    return read_survey(path, csv_separator=csv_separator, decimal_comma=decimal_comma)
+    return read_survey(
+        path, csv_separator=csv_separator, decimal_comma=decimal_comma, limits=limits
+    )

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, csv_options, output_options, read_data
+from setara.cli.base import (
+    _emit,
+    _split,
+    cli,
+    csv_options,
+    limit_options,
+    output_options,
+    read_data,
+)
 from setara.errors import SetaraError
 
 
@@ -37,7 +45,7 @@ def _data_options(command: Any) -> Any:
     ]
     for option in reversed(options):
         command = option(command)
-    return csv_options(command)
+    return csv_options(limit_options(command))
 
 
 def _population(data: str, columns: dict[str, Any]) -> Any:
@@ -55,7 +63,9 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
         frame = demo.generate_survey(max(persons, demo.MIN_PERSONS))
         design = "demo"
     else:
-        frame = read_data(data, columns["csv_separator"], columns["decimal_comma"])
+        frame = read_data(
+            data, columns["csv_separator"], columns["decimal_comma"], columns["limits"]
+        )
         if columns["weight"]:
             design = {
                 "weight": columns["weight"],

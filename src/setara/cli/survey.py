@@ -7,8 +7,18 @@ from collections.abc import Sequence
 
 import click
 
-from setara.cli.base import _emit, _progress, _split, cli, csv_options, output_options, read_data
+from setara.cli.base import (
+    _emit,
+    _progress,
+    _split,
+    cli,
+    csv_options,
+    limit_options,
+    output_options,
+    read_data,
+)
 from setara.errors import SetaraError
+from setara.limits import ReadLimits
 
 
 @cli.command()
@@ -61,6 +71,7 @@ from setara.errors import SetaraError
 )
 @output_options
 @csv_options
+@limit_options
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def measure(
     file: str,
@@ -90,12 +101,13 @@ def measure(
     csv_separator: str | None,
     decimal_comma: bool | None,
     quiet: bool,
+    limits: ReadLimits,
 ) -> None:
     """Estimate measures of FILE's --income column with design-based standard errors."""
     from setara.estimation import estimate, survey_design, with_replicates
     from setara.reliability import ReliabilityRule
 
-    frame = read_data(file, csv_separator, decimal_comma)
+    frame = read_data(file, csv_separator, decimal_comma, limits)
     rscales: float | list[float] | None = None
     if replicate_rscales:
         try:
@@ -171,6 +183,7 @@ def demo_data(persons: int, seed: int, output: str) -> None:
 @click.option("--output", default="diagnostic.csv", show_default=True, help="CSV of all rows.")
 @click.option("--quiet", is_flag=True)
 @csv_options
+@limit_options
 def diagnose(
     file: str | None,
     persons: int,
@@ -179,6 +192,7 @@ def diagnose(
     quiet: bool,
     csv_separator: str | None,
     decimal_comma: bool | None,
+    limits: ReadLimits,
 ) -> None:
     """National and provincial diagnostic of the demo survey (or FILE in the demo layout)."""
     from setara import demo
@@ -186,7 +200,7 @@ def diagnose(
     from setara.io import write_table
 
     if file:
-        frame = read_data(file, csv_separator, decimal_comma)
+        frame = read_data(file, csv_separator, decimal_comma, limits)
     else:
         frame = demo.generate_survey(persons, seed=seed)
     results = diagnostic(frame, progress=_progress(quiet))
