@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+from setara_web import numbers
 
 from analyses.dashboard import formatter
+from analyses.report_words import reliability_words
 
 register = template.Library()
 
@@ -16,7 +18,7 @@ MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "emp
 
 @register.filter
 def fmtval(value: float | None, fmt: str) -> str:
-    return formatter(fmt)(value)
+    return formatter(fmt, get_language())(value)
 
 
 @register.filter
@@ -26,20 +28,18 @@ def mark(reliability: str | None) -> str:
 
 @register.filter
 def reliability_text(reliability: str | None) -> str:
-    texts = {
-        "reliable": _("reliable"),
-        "caution": _("use with caution (RSE 25–50%)"),
-        "unreliable": _("unreliable (RSE above 50%)"),
-        "small n": _("too few observations (n < 30)"),
-        "one PSU": _("one PSU: no standard error"),
-        "empty": _("no observations"),
-    }
-    return texts.get(reliability or "", reliability or "")
+    return reliability_words().get(reliability or "", reliability or "")
 
 
 @register.filter
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+    return numbers.percent(value, 1, language=get_language())
+
+
+@register.filter
+def num(value: float | None, decimals: int = 0) -> str:
+    """A count or amount with thousands grouped in the reader's style (1.532.173)."""
+    return numbers.number(value, int(decimals), language=get_language())
 
 
 @register.filter
