@@ -150,3 +150,65 @@ def test_xlsx_words_and_csv_for_excel_indonesia(full_analysis: Any, as_persona: 
     assert first["estimate"].to_list() == pytest.approx(
         pl.read_csv(io.StringIO(plain))["estimate"].to_list(), nan_ok=True
     )
+
+
+@pytest.mark.django_db
+def test_simulation_exports_as_pdf_and_xlsx_in_the_readers_language(
+    world: dict[str, Any], as_persona: Any
+) -> None:
+    import polars as pl
+    from agencies.actions import set_language
+    from django.contrib.auth import get_user_model
+
+    reader = get_user_model().objects.get(username="reader")  # shared with beta
+    set_language(reader, "id")
+    client = as_persona("reader")
+    page = client.get(f"/simulations/{world['simulation'].pk}/").content.decode()
+    assert f"/simulations/{world['simulation'].pk}/report.pdf" in page
+    assert "semua program" in page and "all programmes" not in page
+    assert "uji kemampuan berbasis proksi (PMT)" in page
+    response = client.get(f"/simulations/{world['simulation'].pk}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = bytes(response.content)
+    if DUMP:
+        Path(DUMP, "simulation-id.pdf").write_bytes(body)
+    flat = " ".join(pdf_text(body).split())
+    for words in (
+        "Program: biaya, jangkauan, dan ketepatan sasaran",
+        "Kondisi dasar",
+        "Insidensi manfaat menurut desil",
+        "semua program",
+        "Alpha survey v1",
+    ):
+        assert words in flat, words
+    assert re.search(r"\d+,\d%", flat) and not re.search(r"\d\.\d%", flat)
+    assert "all programmes" not in flat and "baseline" not in flat
+    xlsx = client.get(f"/simulations/{world['simulation'].pk}/report.xlsx")
+    assert xlsx.status_code == 200
+    sheets = pl.read_excel(io.BytesIO(xlsx.content), sheet_id=0)
+    assert "Tentang" in sheets and "Program" in sheets
+    assert client.get(f"/simulations/{world['simulation'].pk}/report.docx").status_code == 404
+    assert (
+        as_persona("outsider").get(f"/simulations/{world['simulation'].pk}/report.pdf").status_code
+        == 404
+    )
+
+
+@pytest.mark.django_db
+def test_header_language_switch_saves_the_choice_to_the_profile(
+    world: dict[str, Any], as_persona: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    client = as_persona("viewer")
+    page = client.get("/datasets/").content.decode()
+    assert 'action="/i18n/setlang/"' in page and 'value="id"' in page
+    response = client.post("/i18n/setlang/", {"language": "id", "next": "/datasets/"})
+    assert response.status_code == 302 and response["Location"] == "/datasets/"
+    viewer = get_user_model().objects.get(username="viewer")
+    assert viewer.profile.language == "id"
+    assert "Keluar" in client.get("/datasets/").content.decode()
+    fresh = as_persona("viewer")  # a new session: the profile, not the cookie, decides
+    assert "Keluar" in fresh.get("/datasets/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/datasets/"})
+    assert "Sign out" in client.get("/datasets/").content.decode()
