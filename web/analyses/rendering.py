@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from setara_web import numbers
+from setara_web import messages, numbers
 from setara_web.viz import geo, words
 
 from analyses import dashboard
@@ -68,6 +68,7 @@ def localised(result: dict[str, Any]) -> dict[str, Any]:
     names = group_names()
     out = dict(result)
     out["indicators"] = [i | {"label": _(i["label"])} for i in result["indicators"]]
+    out["notes"] = [messages.say(n) for n in result.get("notes", [])]
     out["breakdowns"] = {
         b: rows
         if b in ("province", "regency")

@@ -39,7 +39,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         {
             "programmes": readable(request.user, Programme.objects.select_related("owner")),
             "simulations": readable(request.user, Simulation.objects.select_related("owner")),
-            "templates": specs.templates(),
+            "templates": programme_words.templates(),
         },
     )
 
@@ -56,7 +56,9 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             initial["spec"] = specs.template_text(key)
         except specs.SpecError as exc:
             raise Http404 from exc
-        initial["name"] = next(t["name"] for t in specs.templates() if t["key"] == key)
+        initial["name"] = next(
+            t["name"] for t in programme_words.templates() if t["key"] == key
+        )
     form = ProgrammeForm(request.POST or None, agencies=agencies, initial=initial)
     error = None
     if request.method == "POST" and form.is_valid():

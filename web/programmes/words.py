@@ -11,7 +11,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from setara_web import messages
 
+from programmes import specs
 from programmes.comparison import MEASURES
 
 MEASURE_LABELS = [label for _key, label, _fmt in MEASURES]
@@ -56,6 +58,7 @@ def display(view: dict[str, Any]) -> dict[str, Any]:
         r | {"method": say(r.get("method")), "objective_name": say(r.get("objective"))}
         for r in view.get("verdict", [])
     ]
+    out["notes"] = [messages.say(n) for n in view.get("notes", [])]
     out["incidence"] = [(say(name), chart) for name, chart in view.get("incidence", [])]
     return out
 
@@ -117,3 +120,15 @@ def report_text() -> dict[str, str]:
         # Indicator labels of comparison.MEASURES.
         **{label: _(label) for label in MEASURE_LABELS},
     }
+
+
+def templates() -> list[dict[str, str]]:
+    """The shipped programme templates with name and source in the reader's language.
+
+    The English name and source (whitespace made single) are the message ids, so a changed
+    template shows in English until translated; ``test_one_language`` then fails.
+    """
+    return [
+        t | {"name": _(t["name"]), "source": _(" ".join(t["source"].split()))}
+        for t in specs.templates()
+    ]

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
-from setara_web import numbers
+from django.utils.translation import gettext as _
+from setara_web import messages, numbers
 
 from analyses.dashboard import formatter
 from analyses.report_words import reliability_words
@@ -45,3 +46,30 @@ def num(value: float | None, decimals: int = 0) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter(name="say")
+def say_filter(message: str | None) -> str:
+    """An engine or validation message in the reader's language (``setara_web.messages``)."""
+    return messages.say(str(message or ""))
+
+
+@register.filter
+def object_kind(kind: str | None) -> str:
+    return messages.object_kind(kind or "")
+
+
+@register.filter
+def role_label(role: str | None) -> str:
+    """A column role (``weight``, ``welfare``) by its label in the reader's language."""
+    from datasets.mapping import ROLES
+
+    labels = {r.key: r.label for r in ROLES}
+    return _(labels[role]) if role in labels else (role or "")
+
+
+@register.filter
+def check_status(status: str | None) -> str:
+    """A validation check's status word (ok, warning, error) in the reader's language."""
+    words = {"ok": _("ok"), "warning": _("warning"), "error": _("error")}
+    return words.get(status or "", status or "")
