@@ -56,9 +56,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             initial["spec"] = specs.template_text(key)
         except specs.SpecError as exc:
             raise Http404 from exc
-        initial["name"] = next(
-            t["name"] for t in programme_words.templates() if t["key"] == key
-        )
+        initial["name"] = next(t["name"] for t in programme_words.templates() if t["key"] == key)
     form = ProgrammeForm(request.POST or None, agencies=agencies, initial=initial)
     error = None
     if request.method == "POST" and form.is_valid():

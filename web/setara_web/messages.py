@@ -37,8 +37,7 @@ TEMPLATES = (
     gettext_noop("{column} has {count} values that are not yes/no or 0/1"),
     gettext_noop("{column} has {count} values other than 0 and 1"),
     gettext_noop(
-        "{column} has {count} rows with codes that are not official kode wilayah "
-        "(e.g. {examples})"
+        "{column} has {count} rows with codes that are not official kode wilayah (e.g. {examples})"
     ),
     gettext_noop("{column} has {count} missing codes"),
     gettext_noop("the file has no rows"),

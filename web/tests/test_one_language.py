@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-
 from test_permissions import PAGES
 
 LISTS = [
@@ -33,22 +32,20 @@ LISTS = [
     "/profile/",
 ]
 # Common English words that an Indonesian page never needs (names aside).
-ENGLISH = set(
-    """the and with of by from for this that these are is was not none yes no all
+_ENGLISH = """the and with of by from for this that these are is was not none yes no all
     reliable unreliable caution baseline programmes programme curve download delete share
     shared estimate estimates province regency rows columns urban rural female male poorest
     richest households persons before after change changes version versions
     upload uploaded owner analysis analyses report reports sign out run again notes table
     share welfare poverty headcount decile quintile group groups agency agencies members
-    language profile save cancel new edit view read only access published""".split()
-)
+    language profile save cancel new edit view read only access published"""
+ENGLISH = set(_ENGLISH.split())
 # Common Indonesian words that an English page never needs (names such as "Kabupaten Bogor"
 # or "Kota Tual" are data, so those words are not listed).
-INDONESIAN = set(
-    """dan yang dengan menurut untuk tidak andal unduh sebelum sesudah kondisi dasar semua
+_INDONESIAN = """dan yang dengan menurut untuk tidak andal unduh sebelum sesudah kondisi dasar semua
     perkotaan perdesaan perempuan termiskin terkaya baris simpan hapus bagikan keluar
-    kemiskinan ketimpangan penduduk rumah tangga laporan analisis""".split()
-)
+    kemiskinan ketimpangan penduduk rumah tangga laporan analisis"""
+INDONESIAN = set(_INDONESIAN.split())
 # Names in either language: the language switch offers the other language by its own name.
 NAMES = {"english", "bahasa", "indonesia", "setara", "api", "csv", "xlsx", "pdf"}
 
@@ -93,6 +90,7 @@ def _urls(world: dict[str, Any]) -> list[str]:
 def _data_words(world: dict[str, Any]) -> set[str]:
     """Words of the data and of names the users typed: column names, object titles."""
     from programmes.models import Programme
+
     from setara.regions import read_provinces, read_regencies
 
     words = set()
