@@ -24,7 +24,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 8
+RENDER_VERSION = 9
 
 
 def _cache_key(kind: str, analysis: Analysis) -> str:
@@ -147,6 +147,7 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
             entry["cells"][row["indicator"]] = row
         tables[breakdown] = {
             "label": BREAKDOWN_LABELS.get(breakdown, breakdown),
+            "coded": breakdown in ("province", "regency"),  # kode wilayah beside the name
             "indicators": [items[k] for k in keys],
             "rows": [
                 {

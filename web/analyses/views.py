@@ -208,10 +208,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": ReportForm(initial={"title": report.title, "summary": report.summary}),
     }
     if analysis.status == Status.DONE and analysis.result:
-        result = analysis.result
+        result = localised(analysis.result)  # group names and notes in the reader's language
         items = {i["key"]: i for i in result["indicators"]}
         context.update(
             {
+                "result": result,
                 "headline": [
                     r
                     | {"label": items[r["indicator"]]["label"], "fmt": items[r["indicator"]]["fmt"]}
