@@ -48,8 +48,9 @@ def _breakdown_table(
         first = next((c for c in row["cells"] if c), None)
         cells.append(numbers.number(first["n"]) if first else "–")
         rows.append(cells)
-    money = any(i["fmt"] == "money" for i in indicators)
-    widths = ([1.5] if coded else []) + [3.6] + [2.6, 3.6 if money else 3.0] * len(indicators)
+    widths = ([1.5] if coded else []) + [3.6]
+    for item in indicators:  # rupiah amounts and their long labels need the widest columns
+        widths += [3.4, 3.6] if item["fmt"] == "money" else [2.4, 3.0]
     widths.append(1.3)
     report.grid(header, rows, widths, numeric_from=2 if coded else 1)
 
