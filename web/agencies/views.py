@@ -195,3 +195,16 @@ def accept_invitation(request: HttpRequest, secret: str) -> HttpResponse:
 
 def writable_agencies(request: HttpRequest) -> list[Agency]:
     return list(agencies_where(request.user, Role.ANALYST))
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's ``set_language`` (cookie, redirect to ``next``),
+    and for a signed-in user the choice saved to their profile, which wins on every request."""
+    from django.conf import settings
+    from django.views.i18n import set_language
+
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        actions.set_language(request.user, language, request)
+    return set_language(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from setara_web import numbers
 from setara_web.viz import geo, svg
 
 # Chart wording; the web layer passes translations of these (the charts stay Django-free).
@@ -38,19 +39,21 @@ def with_difference(rows: list[dict[str, Any]], key: str, diff: str | None) -> l
     return [r for r in rows if r["group"] in keep]
 
 
-def formatter(fmt: str) -> Callable[[float | None], str]:
+def formatter(fmt: str, language: str | None = None) -> Callable[[float | None], str]:
+    """How values of unit ``fmt`` are written, in ``language``'s style (default: the one of the
+    enclosing :func:`setara_web.numbers.use` block)."""
+
     def format_value(value: float | None) -> str:
-        if value is None:
-            return "–"
         if fmt == "percent":
-            return f"{100 * value:.1f}%"
+            return numbers.percent(value, 1, language=language)
         if fmt == "pp":  # a change of a percentage, in percentage points
-            return f"{100 * value:+.1f} pp"
-        if fmt == "money":
-            return f"{value:,.0f}"
+            if value is None or value != value:
+                return numbers.MISSING
+            sign = "+" if value >= 0 else ""
+            return sign + numbers.number(100 * value, 1, language=language) + " pp"
         if fmt == "number":
-            return f"{value:,.1f}"
-        return f"{value:.3f}"
+            return numbers.number(value, 1, language=language)
+        return numbers.number(value, 0 if fmt == "money" else 3, language=language)
 
     return format_value
 
@@ -181,10 +184,24 @@ def decile_chart(result: dict[str, Any], text: Mapping[str, str] | None = None) 
 
 def lorenz_chart(result: dict[str, Any], text: Mapping[str, str] | None = None) -> str:
     points = [(r["p"], r["estimate"]) for r in result.get("lorenz", [])]
+    words = text or TEXT
     return svg.line_chart(
-        [{"name": "Lorenz curve", "points": points}],
-        title=(text or TEXT)["lorenz"],
-        x_label=(text or TEXT)["population"],
-        y_label=(text or TEXT)["welfare"],
+        [{"name": words["lorenz"], "points": points}],
+        title=words["lorenz"],
+        x_label=words["population"],
+        y_label=words["welfare"],
         diagonal=True,
+        fmt=numbers.general,
     )
+
+
+def natural_key(group: str | None) -> tuple[float, str]:
+    """Sort key of a group label by its leading number: age groups 0-6, 7-12, …, 60+ and
+    quintiles Q1…Q5 in their natural order rather than as text ("60+" before "7-12")."""
+    text = group or ""
+    digits = ""
+    for char in text.lstrip("QKDqkd"):
+        if not char.isdigit():
+            break
+        digits += char
+    return (float(digits) if digits else float("inf"), text)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from setara_web import messages, numbers
 from setara_web.viz import geo, words
 
 from analyses import dashboard
@@ -23,7 +24,7 @@ from analyses.models import Analysis
 
 REGENCY_EXTREMES = 20
 # Part of every cache key: bump when templates or charts change, so old renderings are not served.
-RENDER_VERSION = 8
+RENDER_VERSION = 10
 
 
 def _cache_key(kind: str, analysis: Analysis) -> str:
@@ -62,6 +63,9 @@ def group_names() -> dict[str, str]:
         "with disability": _("with disability"),
         "without disability": _("without disability"),
         "Q1 (poorest)": _("Q1 (poorest)"),
+        "Q2": _("Q2"),
+        "Q3": _("Q3"),
+        "Q4": _("Q4"),
         "Q5 (richest)": _("Q5 (richest)"),
         "none": _("none"),
         "private": _("private"),
@@ -81,10 +85,14 @@ def localised(result: dict[str, Any]) -> dict[str, Any]:
         }
         for i in result["indicators"]
     ]
+    out["notes"] = [messages.say(n) for n in result.get("notes", [])]
     out["breakdowns"] = {
         b: rows
         if b in ("province", "regency")
-        else [r | {"name": names.get(r["name"], r["name"])} for r in rows]
+        else [
+            r | {"name": names.get(r["name"], r["name"])}
+            for r in sorted(rows, key=lambda r: dashboard.natural_key(r["group"]))
+        ]
         for b, rows in result["breakdowns"].items()
     }
     return out
@@ -93,7 +101,7 @@ def localised(result: dict[str, Any]) -> dict[str, Any]:
 def charts(analysis: Analysis) -> dict[str, Any]:
     """SVG of every chart, cached per analysis result and language (viewing never recomputes
     estimates; the cache spares re-drawing)."""
-    with words.use(chart_words()):
+    with words.use(chart_words()), numbers.use(get_language()):
         return _charts(analysis)
 
 
@@ -157,6 +165,7 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
         tables[breakdown] = {
             "label": BREAKDOWN_LABELS.get(breakdown, breakdown),
             "compared": breakdown in ("province", "regency"),
+            "coded": breakdown in ("province", "regency"),  # kode wilayah beside the name
             "indicators": [items[k] for k in keys],
             "rows": [
                 {
@@ -224,7 +233,7 @@ def regencies_html(
         }
         plot = ""
         if any(r["estimate"] is not None for r in result["breakdowns"]["regency"]):
-            with words.use(chart_words()):
+            with words.use(chart_words()), numbers.use(get_language()):
                 plot = dashboard.ranked_plot(
                     result, "regency", main["key"], main["label"], main["fmt"], text=chart_text()
                 )

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from analyses import actions, exports, jobs
@@ -25,6 +26,8 @@ from analyses.dashboard import DIFF_FILTERS
 from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
 from analyses.rendering import charts, localised, provinces, regencies_html, results_html, tables
+from analyses.report_pdf import analysis_pdf
+from analyses.report_words import about_rows, cover_facts, pdf_text, xlsx_words
 
 
 @login_required
@@ -172,43 +175,6 @@ def analysis_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def pdf_text() -> dict[str, str]:
-    """The PDF report's wording in the active language."""
-    return {
-        "page": _("page"),
-        "headline": _("Headline estimates ({level} confidence intervals)").format(level="95%"),
-        "indicator": _("Indicator"),
-        "estimate": _("Estimate"),
-        "ci": _("{level} CI").format(level="95%"),
-        "rse": _("RSE"),
-        "reliability": _("Reliability"),
-        "code": _("Code"),
-        "name": _("Name"),
-        "flag": _("Flag"),
-        "by": _("{label} by {breakdown}"),
-        "top": _(" (top {k} of {n})"),
-        "province": _("province"),
-        "regency": _("regency / city"),
-        "flags": _(
-            "Flags (BPS rule): * relative standard error {caution}, use with caution; ! RSE "
-            "above {limit}, unreliable; n fewer than 30 observations."
-        ).format(caution="25-50%", limit="50%"),
-    }
-
-
-def _meta(analysis: Analysis) -> dict[str, str]:
-    version = analysis.dataset_version
-    computed = f"{analysis.finished_at:%Y-%m-%d %H:%M %Z}" if analysis.finished_at else "-"
-    return {
-        _("Dataset"): _("%(name)s, version %(number)d (%(rows)s rows)")
-        % {"name": version.dataset.name, "number": version.number, "rows": f"{version.n_rows:,}"},
-        _("Owner"): analysis.owner.name,
-        _("Dimension"): str(analysis.get_dimension_display()),
-        _("Computed"): computed,
-        _("Software"): _("Setara (design-based standard errors, BPS reliability rule)"),
-    }
-
-
 def export_response(
     request: HttpRequest, obj: Any, analysis: Analysis, fmt: str, summary: str = ""
 ) -> HttpResponse:
@@ -217,20 +183,24 @@ def export_response(
     result = analysis.result
     name = f"setara-{obj._meta.model_name}-{obj.pk}"
     if fmt == "csv":
-        body, ctype = exports.to_csv(result), "text/csv; charset=utf-8"
+        excel = request.GET.get("excel") == "id"
+        body, ctype = exports.to_csv(result, excel_indonesia=excel), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body = exports.to_xlsx(result, title=str(obj), meta=_meta(analysis))
+        body = exports.to_xlsx(
+            localised(result), title=str(obj), meta=about_rows(analysis), words=xlsx_words()
+        )
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
-        drawn = charts(analysis)
-        svgs = [drawn[k].encode() for k in ("province_map", "deciles", "lorenz") if k in drawn]
-        body = exports.to_pdf(
-            localised(result),
+        shown = localised(result)
+        body = analysis_pdf(
+            shown,
+            tables=tables(shown),
+            charts=charts(analysis),
             title=str(obj),
-            meta=_meta(analysis),
-            summary=summary,
-            svgs=svgs,
+            facts=cover_facts(analysis),
             text=pdf_text(),
+            language=get_language(),
+            summary=summary,
         )
         ctype = "application/pdf"
     else:
@@ -284,10 +254,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": ReportForm(initial={"title": report.title, "summary": report.summary}),
     }
     if analysis.status == Status.DONE and analysis.result:
-        result = analysis.result
+        result = localised(analysis.result)  # group names and notes in the reader's language
         items = {i["key"]: i for i in result["indicators"]}
         context.update(
             {
+                "result": result,
                 "headline": [
                     r
                     | {"label": items[r["indicator"]]["label"], "fmt": items[r["indicator"]]["fmt"]}

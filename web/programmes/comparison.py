@@ -90,7 +90,9 @@ def incidence_charts(
             (
                 name,
                 svg.bar_chart(
-                    bars, title=text["incidence"].format(name=name), fmt=formatter("percent")
+                    bars,
+                    title=text["incidence"].format(name=text.get(name, name)),
+                    fmt=formatter("percent"),
                 ),
             )
         )

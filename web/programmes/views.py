@@ -20,10 +20,14 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from setara_web import numbers
 from setara_web.viz import words
 
-from programmes import actions, comparison, editor, specs
+from programmes import actions, comparison, editor, report, specs
+from programmes import words as programme_words
 from programmes.access import get_programme, get_simulation
 from programmes.forms import ProgrammeForm, SimulationForm, VersionForm
 from programmes.models import Programme, ProgrammeVersion, Simulation
@@ -38,7 +42,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         {
             "programmes": readable(request.user, Programme.objects.select_related("owner")),
             "simulations": readable(request.user, Simulation.objects.select_related("owner")),
-            "templates": specs.templates(),
+            "templates": programme_words.templates(),
         },
     )
 
@@ -55,7 +59,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             initial["spec"] = specs.template_text(key)
         except specs.SpecError as exc:
             raise Http404 from exc
-        initial["name"] = next(t["name"] for t in specs.templates() if t["key"] == key)
+        initial["name"] = next(t["name"] for t in programme_words.templates() if t["key"] == key)
     form = ProgrammeForm(request.POST or None, agencies=agencies, initial=initial)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -284,14 +288,14 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
     }
     if sim.status == "done" and sim.result:
-        text = {
-            "incidence": _("Benefit incidence by decile: {name}"),
-            "map_title": _("Change in the poverty headcount (P0) by province"),
-            "map_legend": _("Change in P0 (percentage points)"),
-        }
-        with words.use(chart_words()):
-            context["view"] = comparison.build(sim.result, text)
+        context["view"] = comparison_view(sim)
     return render(request, "programmes/simulation.html", context)
+
+
+def comparison_view(sim: Any) -> dict[str, Any]:
+    """The comparison page's data and charts in the reader's language and number style."""
+    with words.use(chart_words()), numbers.use(get_language()):
+        return programme_words.display(comparison.build(sim.result, programme_words.chart_text()))
 
 
 @login_required
@@ -353,3 +357,48 @@ def simulation_programme(request: HttpRequest, pk: int, version_pk: int) -> Http
             "back": reverse("simulation", args=[sim.pk]),
         },
     )
+
+
+def _simulation_facts(sim: Any) -> list[tuple[str, str]]:
+    version = sim.dataset_version
+    language = get_language()
+    listed = [str(v) for v in sim.baseline.all()] or [_("none")]
+    return [
+        (_("Dataset"), f"{version.dataset.name} v{version.number}"),
+        (_("Baseline"), ", ".join(listed)),
+        (_("Scenario"), f"{sim.scenario_name}: " + ", ".join(str(v) for v in sim.scenario.all())),
+        (_("Owner"), sim.owner.name),
+        (
+            _("Computed"),
+            numbers.date_text(timezone.localtime(sim.finished_at), language=language, time=True)
+            if sim.finished_at
+            else "–",
+        ),
+        (_("Report date"), numbers.date_text(timezone.localtime(), language=language)),
+        (_("Software"), _("Setara (design-based standard errors, BPS reliability rule)")),
+    ]
+
+
+@login_required
+def simulation_export_as(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The comparison as XLSX or PDF, in the reader's language."""
+    sim = get_simulation(request.user, pk)
+    if sim.status != "done" or not sim.result or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    text = programme_words.report_text()
+    if fmt == "pdf":
+        body = report.to_pdf(
+            comparison_view(sim),
+            title=sim.title,
+            facts=_simulation_facts(sim),
+            text=text,
+            language=get_language(),
+        )
+        ctype = "application/pdf"
+    else:
+        body = report.to_xlsx(sim.result, title=sim.title, facts=_simulation_facts(sim), text=text)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    agency_actions.record_export(request.user, sim, fmt, request)
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="setara-simulation-{sim.pk}.{fmt}"'
+    return response

@@ -85,6 +85,12 @@ urlpatterns = [
         programme_views.simulation_export,
         name="simulation-export",
     ),
+    path(
+        "simulations/<int:pk>/report.<str:fmt>",
+        programme_views.simulation_export_as,
+        name="simulation-report",
+    ),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/setlang/", agency_views.switch_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from setara_web import messages, numbers
 
 from analyses.dashboard import formatter
+from analyses.report_words import reliability_words
 
 register = template.Library()
 
@@ -16,7 +19,7 @@ MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "emp
 
 @register.filter
 def fmtval(value: float | None, fmt: str) -> str:
-    return formatter(fmt)(value)
+    return formatter(fmt, get_language())(value)
 
 
 @register.filter
@@ -26,20 +29,18 @@ def mark(reliability: str | None) -> str:
 
 @register.filter
 def reliability_text(reliability: str | None) -> str:
-    texts = {
-        "reliable": _("reliable"),
-        "caution": _("use with caution"),
-        "unreliable": _("unreliable"),
-        "small n": _("too few observations (n < 30)"),
-        "one PSU": _("one PSU: no standard error"),
-        "empty": _("no observations"),
-    }
-    return texts.get(reliability or "", reliability or "")
+    return reliability_words().get(reliability or "", reliability or "")
 
 
 @register.filter
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+    return numbers.percent(value, 1, language=get_language())
+
+
+@register.filter
+def num(value: float | None, decimals: int = 0) -> str:
+    """A count or amount with thousands grouped in the reader's style (1.532.173)."""
+    return numbers.number(value, int(decimals), language=get_language())
 
 
 @register.filter
@@ -95,3 +96,30 @@ def reason_text(reason: str | None) -> str:
                 break
         out.append(part)
     return "; ".join(out)
+
+
+@register.filter(name="say")
+def say_filter(message: str | None) -> str:
+    """An engine or validation message in the reader's language (``setara_web.messages``)."""
+    return messages.say(str(message or ""))
+
+
+@register.filter
+def object_kind(kind: str | None) -> str:
+    return messages.object_kind(kind or "")
+
+
+@register.filter
+def role_label(role: str | None) -> str:
+    """A column role (``weight``, ``welfare``) by its label in the reader's language."""
+    from datasets.mapping import ROLES
+
+    labels = {r.key: r.label for r in ROLES}
+    return _(labels[role]) if role in labels else (role or "")
+
+
+@register.filter
+def check_status(status: str | None) -> str:
+    """A validation check's status word (ok, warning, error) in the reader's language."""
+    words = {"ok": _("ok"), "warning": _("warning"), "error": _("error")}
+    return words.get(status or "", status or "")

@@ -56,10 +56,15 @@ def element_id(kind: str, title: str, id_prefix: str | None) -> str:
 def document(
     kind: str, uid: str, height: float, title: str, desc: str, body: list[str], width: int = WIDTH
 ) -> str:
-    """Root ``<svg>`` with ``role="img"``, labelled by its ``<title>`` and ``<desc>``."""
+    """Root ``<svg>`` with ``role="img"``, labelled by its ``<title>`` and ``<desc>``.
+
+    Its ``width`` is the viewBox width in CSS pixels, so the page draws one user unit as one
+    pixel and the 12-unit text at 12 px; the stylesheet lets it shrink (``max-width: 100%``)
+    only on screens narrower than the chart (phones), never to fit a side-by-side grid.
+    """
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{uid}-title'
-        f' {uid}-desc" viewBox="0 0 {width} {math.ceil(height)}" width="100%"'
+        f' {uid}-desc" viewBox="0 0 {width} {math.ceil(height)}" width="{width}"'
         f' class="setara-chart setara-{kind}"><title id="{uid}-title">{esc(title)}</title>'
         f'<desc id="{uid}-desc">{esc(desc)}</desc>{"".join(body)}</svg>'
     )
@@ -239,11 +244,20 @@ def marker_legend(y: float) -> list[str]:
         ("", word("reliable_legend")),
         *((s, word(LEGEND[s])) for s in (CAUTION, UNRELIABLE)),
     ]
-    return [
-        f'<g class="setara-legend-item">{marker(8 + 250 * i, y - 4, s)}'
-        f"{text(20 + 250 * i, y, label)}</g>"
-        for i, (s, label) in enumerate(entries)
-    ]
+    items, x = [], 0.0
+    for status, label in entries:
+        items.append(
+            f'<g class="setara-legend-item">{marker(x + 8, y - 4, status)}'
+            f"{text(x + 20, y, label)}</g>"
+        )
+        x += 20 + text_width(label) + 28
+    return items
+
+
+def text_width(content: str, size: int = 12) -> float:
+    """Generous width of ``content`` in the chart font (DejaVu/Arial average 0.6 em), for
+    laying out legends so that a longer translation never overlaps the next entry."""
+    return 0.6 * size * len(content)
 
 
 def error_bar(mid: float, a: float, b: float, vertical: bool) -> list[str]:

@@ -4,9 +4,9 @@ Only basic SVG with presentation attributes is written (no ``style`` attribute a
 ``<style>`` element: the site's Content-Security-Policy forbids inline styles), so one string
 serves HTML pages and fpdf2's PDF reports. Each chart is an accessible image (``role="img"``,
 ``<title>``, ``<desc>``) and each region, bar and dot has a ``<title>`` with name and value (a
-native tooltip). Geometry is in an 800-unit-wide ``viewBox`` drawn at ``width="100%"``. Text the
-charts write is Latin-1, which fpdf2's core fonts draw; labels beyond Latin-1 need a Unicode
-font registered in the PDF as family ``sans-serif``. Classes use a 5-class viridis ramp (Smith &
+native tooltip). Geometry is in an 800-unit-wide ``viewBox`` drawn 800 px wide (one unit one
+pixel, text at 12 px or more). PDF reports (``setara_web.pdf``) register a Unicode font as
+family ``sans-serif``, so any text draws there too. Classes use a 5-class viridis ramp (Smith &
 van der Walt 2015), series the Okabe & Ito (2008) colours; lines and text have at least 3:1
 contrast on white (WCAG 2.1, 1.4.11). Reliability flags follow BPS practice as in
 ``setara.results``: RSE up to 25% reliable, 25-50% caution, above 50% (or any other flag, such
@@ -177,8 +177,12 @@ def choropleth(
         (word(LEGEND[s]), SEQUENTIAL[2], f"{uid}-{PATTERNS[s]}") for s in flagged if flagged[s]
     ]
     y += 34 if breaks else 10
-    for i, (text, fill, pattern) in enumerate(extras):
-        body.append(draw.swatch(i * WIDTH / 3, y, fill, text, pattern))
+    x = 0.0
+    for text, fill, pattern in extras:
+        if x and x + 28 + draw.text_width(text) > WIDTH:
+            x, y = 0.0, y + 22
+        body.append(draw.swatch(x, y, fill, text, pattern))
+        x += 28 + draw.text_width(text) + 24
     inside = [
         word("inside_parent", area=describe(c), parent=names.get(p, p))
         for p in sorted(contains)

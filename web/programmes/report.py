@@ -1,0 +1,242 @@
+"""A simulation's comparison as XLSX and PDF, as its page shows it (no Django import).
+
+Both take the page's ``view`` (``comparison.build`` with the reader's names,
+``programmes.words.display``) and the translated ``text`` from the web layer. The XLSX keeps
+numbers as numbers (Excel shows them in the reader's own style) and adds every engine table;
+the PDF writes them in the reader's style (``setara_web.numbers``) in DejaVu Sans.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+from analyses.dashboard import formatter
+from setara_web import numbers
+from setara_web.pdf import Report
+
+MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "empty": "–"}
+
+
+def _est(cell: Mapping[str, Any] | None, fmt: str, mark: bool = False) -> str:
+    if not cell:
+        return "–"
+    flag = MARKS.get(cell.get("reliability") or "", "") if mark else ""
+    return formatter(fmt)(cell.get("estimate")) + flag
+
+
+def _ci(cell: Mapping[str, Any] | None, fmt: str) -> str:
+    if not cell:
+        return "–"
+    return f"{formatter(fmt)(cell.get('ci_low'))} – {formatter(fmt)(cell.get('ci_high'))}"
+
+
+def _say(text: Mapping[str, str], *keys: str) -> list[str]:
+    """Column headings: each key's text (a key without text, such as CGH, as itself)."""
+    return [text.get(key, key) for key in keys]
+
+
+def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The page's tables: heading, header and rows of text in the reader's style."""
+    pct, money = formatter("percent"), formatter("money")
+    out = [
+        {
+            "heading": text["programmes"],
+            "header": _say(
+                text,
+                "scenario",
+                "programme",
+                "cost",
+                "households",
+                "coverage",
+                "exclusion",
+                "inclusion",
+                "CGH",
+                "adequacy",
+            ),
+            "rows": [
+                [
+                    r["scenario"],
+                    r["programme"],
+                    money(r.get("cost")),
+                    money(r.get("beneficiary_households")),
+                    pct(r.get("coverage_poor")),
+                    pct(r.get("exclusion_error")),
+                    pct(r.get("inclusion_error")),
+                    numbers.number(r.get("cgh"), 2),
+                    pct(r.get("adequacy")),
+                ]
+                for r in view["programmes"]
+            ],
+            "widths": [1.6, 2.2, 3.3, 2, 1.6, 1.6, 1.6, 1.1, 1.6],
+            "numeric_from": 2,
+        },
+        {
+            "heading": text["impact"],
+            "header": _say(
+                {**text, "scenario_name": view["scenario"]},
+                "indicator",
+                "before",
+                "baseline",
+                "scenario_name",
+                "change",
+                "ci",
+                "vs_baseline",
+            ),
+            "rows": [
+                [
+                    text.get(r["label"], r["label"]),
+                    _est(r["before"], r["fmt"]),
+                    _est(r["baseline"], r["fmt"]),
+                    _est(r["after"], r["fmt"]),
+                    _est(r["change"], r["fmt"], mark=True),
+                    _ci(r["change"], r["fmt"]),
+                    _est(r["vs_baseline"], r["fmt"]),
+                ]
+                for r in view["impact"]
+            ],
+            "widths": [3.4, 1.5, 1.5, 1.5, 1.5, 2.6, 1.5],
+            "numeric_from": 1,
+        },
+    ]
+    if view.get("targeting"):
+        out.append(
+            {
+                "heading": text["targeting"],
+                "header": _say(
+                    text,
+                    "method",
+                    "selected",
+                    "exclusion",
+                    "inclusion",
+                    "CGH",
+                    "gap_reduction",
+                    "headcount_after",
+                ),
+                "rows": [
+                    [
+                        r["method"],
+                        pct(r.get("selected_share")),
+                        pct(r.get("exclusion_error")),
+                        pct(r.get("inclusion_error")),
+                        numbers.number(r.get("cgh"), 2),
+                        pct(r.get("gap_reduction")),
+                        pct(r.get("headcount_after")),
+                    ]
+                    for r in view["targeting"]
+                ],
+                "widths": [3, 1.5, 1.5, 1.5, 1, 1.7, 1.7],
+                "numeric_from": 1,
+            }
+        )
+    out.append(
+        {
+            "heading": text["regions"],
+            "header": _say(text, "code", "province", "before", "after", "change", "ci"),
+            "rows": [
+                [
+                    r["code"],
+                    r["name"],
+                    _est(r.get("before"), "percent"),
+                    _est(r.get("after"), "percent"),
+                    _est(r.get("change"), "percent", mark=True),
+                    _ci(r.get("change"), "percent"),
+                ]
+                for r in view["regions"]
+            ],
+            "widths": [1, 4, 1.5, 1.5, 1.5, 2.6],
+            "numeric_from": 2,
+        }
+    )
+    out.append(
+        {
+            "heading": text["winners"],
+            "header": _say(text, "decile", "gain", "lose", "unchanged", "mean_change"),
+            "rows": [
+                [
+                    f"D{r['decile']}" if r.get("decile") else text["all"],
+                    pct(r.get("winners")),
+                    pct(r.get("losers")),
+                    pct(r.get("unchanged")),
+                    money(r.get("mean_change")),
+                ]
+                for r in view["winners"]
+            ],
+            "widths": [1, 1, 1, 1, 1.6],
+            "numeric_from": 1,
+        }
+    )
+    return out
+
+
+def to_pdf(
+    view: Mapping[str, Any],
+    *,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    text: Mapping[str, str],
+    language: str,
+) -> bytes:
+    """The comparison report: cover, then the page's tables and charts in its order."""
+    with numbers.use(language):
+        report = Report(footer=f"Setara · {title}", page_word=text["page"])
+        report.cover(title, facts)
+        tables = sections(view, text)
+        for table in tables[:-2]:
+            report.heading(table["heading"])
+            report.grid(
+                table["header"], table["rows"], table["widths"], numeric_from=table["numeric_from"]
+            )
+        report.heading(text["incidence"])
+        for _name, chart in view["incidence"]:
+            report.chart(chart)
+        regions, winners = tables[-2:]
+        report.heading(regions["heading"], chart=view["map"])
+        report.chart(view["map"])
+        for table in (regions, winners):
+            if table is winners:
+                report.heading(table["heading"])
+            report.grid(
+                table["header"], table["rows"], table["widths"], numeric_from=table["numeric_from"]
+            )
+        if view.get("notes"):
+            report.heading(text["notes"])
+            for note in view["notes"]:
+                report.paragraph(f"• {note}")
+        return report.to_bytes()
+
+
+def to_xlsx(
+    result: Mapping[str, Any],
+    *,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    text: Mapping[str, str],
+) -> bytes:
+    """An About sheet, then every table of the engine (the CSV's content), one sheet each,
+    named in the reader's language; values stay numbers."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+        about = book.add_worksheet(_sheet(text["about"]))
+        bold = book.add_format({"bold": True})
+        about.write(0, 0, title, bold)
+        for i, (key, value) in enumerate(facts, start=2):
+            about.write(i, 0, key, bold)
+            about.write(i, 1, value)
+        about.set_column(0, 0, 28)
+        about.set_column(1, 1, 70)
+        for name, rows in result["tables"].items():
+            if rows:
+                frame = pl.DataFrame(rows, infer_schema_length=None)
+                sheet = _sheet(text.get(f"table_{name}", name))
+                frame.write_excel(workbook=book, worksheet=sheet, autofit=True)
+    return buffer.getvalue()
+
+
+def _sheet(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "-", str(name))[:31]
