@@ -169,7 +169,7 @@ def _lines(head: bytes, truncated: bool, encoding: str) -> list[str]:
 def _separator(lines: list[str]) -> str:
     best: tuple[float, int, str] = (0.0, 1, ",")
     for sep in SEPARATORS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        counts = [1 if row is None else len(row) for row in _parse(lines, sep)]
         if not counts or counts[0] < 2:
             continue
         consistent = sum(c == counts[0] for c in counts) / len(counts)
@@ -186,8 +186,22 @@ _NUMERIC = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 _ONE_GROUP = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")  # 1,234 or 1.234: says nothing alone
 
 
+def _parse(lines: list[str], separator: str) -> list[list[str] | None]:
+    """The sample's rows split at ``separator``; ``None`` for a row the csv module refuses (a
+    field beyond its size limit: with a wrong separator a very wide header is one field)."""
+    out: list[list[str] | None] = []
+    reader = csv.reader(lines, delimiter=separator)
+    while True:
+        try:
+            out.append(next(reader))
+        except StopIteration:
+            return out
+        except csv.Error:
+            out.append(None)
+
+
 def _values(lines: list[str], separator: str) -> list[str]:
-    rows = list(csv.reader(lines, delimiter=separator))
+    rows = [row for row in _parse(lines, separator) if row is not None]
     if not rows:
         return []
     keep = [i for i, name in enumerate(rows[0]) if not CODE_COLUMN.search(name.strip())]
