@@ -54,10 +54,6 @@ class EditorForm(forms.Form):
     eligibility = forms.CharField(
         label=gettext_lazy("Who is eligible (condition)"),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text=gettext_lazy(
-            "For example: welfare_decile <= 4 and any(age <= 6). Variables are the columns of "
-            "your data and welfare_decile, members, poor, region."
-        ),
     )
     ceiling = forms.FloatField(
         label=gettext_lazy("Budget ceiling per year (Rp)"), required=False, min_value=0
