@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from agencies import actions as agency_actions
 from agencies.access import readable
@@ -17,21 +17,23 @@ from agencies.models import Agency, ApiToken, hash_secret
 from analyses import actions as analysis_actions
 from analyses import exports
 from analyses.access import get_analysis
-from analyses.models import Analysis
+from analyses.models import Analysis, Dimension
 from analyses.models import Status as RunStatus
 from datasets import actions as dataset_actions
 from datasets.access import get_dataset, get_version
 from datasets.models import Dataset
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from setara.errors import SetaraError
 
@@ -50,14 +52,42 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
+class SignedInSession(SessionAuth):
+    """The browser session; its CSRF check applies only when the session has a user.
+
+    An anonymous request carries no session that a forged request could ride on, so it gets
+    401 (sign in) rather than 403 "CSRF check Failed".
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 api = NinjaAPI(
     title="Setara API",
     version="1",
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SignedInSession()],
 )
+
+
+@api.exception_handler(ValidationError)
+def invalid_body(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """400 with one readable line per problem, e.g. "agencies: Input should be a valid list"."""
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:] if p != "body")
+        if not where:
+            problems.append("the request body must be a JSON object with the documented fields")
+        else:
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return api.create_response(
+        request, {"detail": "; ".join(problems), "errors": exc.errors}, status=400
+    )
 
 
 @api.exception_handler(Http404)
@@ -122,21 +152,42 @@ class AnalysisOut(Schema):
     published: bool
 
 
-class AnalysisIn(Schema):
+# Request bodies are plain pydantic models, strict and closed: a body that is not an object,
+# a field of the wrong type or an unknown field is refused with 400 (ninja's Schema would read
+# any value's attributes and fall back to the defaults).
+STRICT_BODY = ConfigDict(extra="forbid", strict=True)
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AnalysisIn(BaseModel):
+    model_config = STRICT_BODY
     dataset: int
     version: int
-    dimension: str
-    breakdowns: list[str] = []
-    title: str = ""
+    dimension: Literal[tuple(Dimension.values)]  # type: ignore[valid-type]
+    breakdowns: list[Name] = Field(default=[], max_length=20)
+    title: str = Field(default="", max_length=200)
 
 
-class MappingIn(Schema):
-    mapping: dict[str, str]
+class MappingIn(BaseModel):
+    model_config = STRICT_BODY
+    mapping: dict[Name, Name] = Field(max_length=50)
 
 
-class ShareIn(Schema):
-    agencies: list[str] = []
+class ShareIn(BaseModel):
+    """Only what the body names changes: ``agencies`` replaces the list of agencies the object
+    is shared with; ``published`` publishes or withdraws it."""
+
+    model_config = STRICT_BODY
+    agencies: list[Name] | None = Field(
+        default=None, max_length=500, description="every agency to share with (replaces the list)"
+    )
     published: bool | None = None
+
+    @model_validator(mode="after")
+    def names_a_change(self) -> ShareIn:
+        if self.agencies is None and self.published is None:
+            raise ValueError("give agencies, published or both")
+        return self
 
 
 def _dataset_out(d: Dataset) -> dict[str, Any]:
@@ -217,12 +268,16 @@ def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[
 
 
 def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
-    agencies = list(Agency.objects.filter(slug__in=body.agencies))
-    if len(agencies) != len(set(body.agencies)):
-        raise HttpError(400, "unknown agency in agencies")
-    agency_actions.share(request.user, obj, agencies, request)
-    if body.published is not None:
-        agency_actions.publish(request.user, obj, body.published, request)
+    """Apply the sharing change the body names, all of it or nothing."""
+    with transaction.atomic():
+        if body.agencies is not None:
+            agencies = list(Agency.objects.filter(slug__in=body.agencies))
+            unknown = sorted(set(body.agencies) - {a.slug for a in agencies})
+            if unknown:
+                raise HttpError(400, f"unknown agencies: {', '.join(unknown)}")
+            agency_actions.share(request.user, obj, agencies, request)
+        if body.published is not None:
+            agency_actions.publish(request.user, obj, body.published, request)
 
 
 @api.get("/analyses", response=list[AnalysisOut], tags=["analyses"])
