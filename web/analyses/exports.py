@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 from fpdf import FPDF
+from setara_web.spreadsheet import neutralise, neutralise_frame
+from setara_web.spreadsheet import to_csv as frame_to_csv
 
 COLUMNS = [
     "indicator",
@@ -101,22 +103,25 @@ def tidy(result: dict[str, Any]) -> pl.DataFrame:
 
 
 def to_csv(result: dict[str, Any]) -> bytes:
-    return tidy(result).write_csv().encode("utf-8")
+    """The tidy table as CSV; text a spreadsheet would execute is neutralised."""
+    return frame_to_csv(tidy(result))
 
 
 def to_xlsx(result: dict[str, Any], *, title: str, meta: dict[str, str]) -> bytes:
-    """A workbook: an About sheet, then one sheet per breakdown."""
-    frame = tidy(result)
+    """A workbook: an About sheet, then one sheet per breakdown. Text is neutralised as in the
+    CSV and written as text cells (never as formulas)."""
+    frame = neutralise_frame(tidy(result))
     buffer = io.BytesIO()
     import xlsxwriter
 
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
         about = book.add_worksheet("About")
         bold = book.add_format({"bold": True})
-        about.write(0, 0, title, bold)
+        about.write_string(0, 0, neutralise(title), bold)
         for i, (key, value) in enumerate(meta.items(), start=2):
-            about.write(i, 0, key, bold)
-            about.write(i, 1, value)
+            about.write_string(i, 0, neutralise(key), bold)
+            about.write_string(i, 1, neutralise(value))
         about.write(
             len(meta) + 3,
             0,
