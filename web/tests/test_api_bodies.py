@@ -166,3 +166,23 @@ def test_token_writes_need_no_csrf_token(world: dict[str, Any]) -> None:
     )
     assert response.status_code == 200
     assert _state(world["analysis"])[:2] == (["beta"], True)
+
+
+@pytest.mark.parametrize(
+    "url,large",
+    [("/api/analyses", '"result"'), ("/api/datasets", '"columns"')],
+)
+def test_lists_never_read_large_fields(
+    world: dict[str, Any], as_persona: Any, url: str, large: str
+) -> None:
+    """Finding 12: /api/analyses read every stored result to return a few fields."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_persona("reader")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and response.json()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if large in q]
+    assert len(sql) <= 8  # session, user, profile, roles, rows, 2 prefetches: no query per row
