@@ -36,6 +36,8 @@ from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
 from api.schemas import (
+    CSV_TOO,
+    ERRORS,
     AnalysisIn,
     AnalysisOut,
     DatasetOut,
@@ -165,7 +167,7 @@ def _readable_rows(request: HttpRequest, model: Any) -> QuerySet[Any]:
     return model.objects.filter(pk__in=ids).select_related("owner")
 
 
-@api.get("/datasets", response=list[DatasetOut], tags=["datasets"])
+@api.get("/datasets", response={200: list[DatasetOut], **ERRORS}, tags=["datasets"])
 def list_datasets(request: HttpRequest) -> list[dict[str, Any]]:
     versions = DatasetVersion.objects.only(
         "dataset_id", *(name for name in VersionOut.model_fields)
@@ -178,12 +180,12 @@ def list_datasets(request: HttpRequest) -> list[dict[str, Any]]:
     return [_dataset_out(d) for d in found]
 
 
-@api.get("/datasets/{dataset_id}", response=DatasetOut, tags=["datasets"])
+@api.get("/datasets/{dataset_id}", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
 def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionOut}, tags=["datasets"])
+@api.post("/datasets", response={201: VersionOut, **ERRORS}, tags=["datasets"])
 def upload_dataset(
     request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
 ) -> Status:
@@ -200,20 +202,26 @@ def upload_dataset(
 
 
 @api.post(
-    "/datasets/{dataset_id}/versions/{number}/mapping", response=VersionOut, tags=["datasets"]
+    "/datasets/{dataset_id}/versions/{number}/mapping",
+    response={200: VersionOut, **ERRORS},
+    tags=["datasets"],
 )
 def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
     version = get_version(request.user, dataset_id, number, "edit")
     return dataset_actions.map_and_validate(request.user, version, body.mapping, request)
 
 
-@api.post("/datasets/{dataset_id}/versions/{number}/accept", response=VersionOut, tags=["datasets"])
+@api.post(
+    "/datasets/{dataset_id}/versions/{number}/accept",
+    response={200: VersionOut, **ERRORS},
+    tags=["datasets"],
+)
 def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
     version = get_version(request.user, dataset_id, number, "edit")
     return dataset_actions.accept(request.user, version, request)
 
 
-@api.post("/datasets/{dataset_id}/sharing", response=DatasetOut, tags=["datasets"])
+@api.post("/datasets/{dataset_id}/sharing", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
 def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[str, Any]:
     dataset = get_dataset(request.user, dataset_id, "share")
     _share(request, dataset, body)
@@ -233,7 +241,7 @@ def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
             agency_actions.publish(request.user, obj, body.published, request)
 
 
-@api.get("/analyses", response=list[AnalysisOut], tags=["analyses"])
+@api.get("/analyses", response={200: list[AnalysisOut], **ERRORS}, tags=["analyses"])
 def list_analyses(request: HttpRequest) -> list[dict[str, Any]]:
     found = (
         _readable_rows(request, Analysis)
@@ -248,7 +256,7 @@ def list_analyses(request: HttpRequest) -> list[dict[str, Any]]:
     return [_analysis_out(a) for a in found]
 
 
-@api.post("/analyses", response={201: AnalysisOut}, tags=["analyses"])
+@api.post("/analyses", response={201: AnalysisOut, **ERRORS}, tags=["analyses"])
 def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
     version = get_version(request.user, body.dataset, body.version, "edit")
     analysis = analysis_actions.create(
@@ -262,7 +270,7 @@ def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
     return Status(201, _analysis_out(analysis))
 
 
-@api.get("/analyses/{analysis_id}", response=AnalysisOut, tags=["analyses"])
+@api.get("/analyses/{analysis_id}", response={200: AnalysisOut, **ERRORS}, tags=["analyses"])
 def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
     return _analysis_out(get_analysis(request.user, analysis_id))
 
@@ -271,6 +279,8 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
     "/analyses/{analysis_id}/results",
     tags=["analyses"],
     summary="Results as tidy JSON rows (format=json) or CSV (format=csv)",
+    response={200: dict[str, Any], **ERRORS},
+    openapi_extra=CSV_TOO,
 )
 def analysis_results(request: HttpRequest, analysis_id: int, format: str = "json") -> Any:
     analysis = get_analysis(request.user, analysis_id)
@@ -309,14 +319,16 @@ def _results(
     return response
 
 
-@api.post("/analyses/{analysis_id}/sharing", response=AnalysisOut, tags=["analyses"])
+@api.post(
+    "/analyses/{analysis_id}/sharing", response={200: AnalysisOut, **ERRORS}, tags=["analyses"]
+)
 def share_analysis(request: HttpRequest, analysis_id: int, body: ShareIn) -> dict[str, Any]:
     analysis = get_analysis(request.user, analysis_id, "share")
     _share(request, analysis, body)
     return _analysis_out(analysis)
 
 
-@api.delete("/analyses/{analysis_id}", response={204: None}, tags=["analyses"])
+@api.delete("/analyses/{analysis_id}", response={204: None, **ERRORS}, tags=["analyses"])
 def delete_analysis(request: HttpRequest, analysis_id: int) -> Status:
     analysis = get_analysis(request.user, analysis_id, "delete")
     analysis_actions.delete(request.user, analysis, request)
@@ -347,18 +359,20 @@ def _simulation_out(s: Simulation) -> dict[str, Any]:
     }
 
 
-@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"])
+@api.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, tags=["programmes"])
 def list_programmes(request: HttpRequest) -> list[dict[str, Any]]:
     found = readable(request.user, Programme.objects.select_related("owner"))
     return [_programme_out(p) for p in found.prefetch_related("versions")]
 
 
-@api.get("/programmes/{programme_id}", response=ProgrammeOut, tags=["programmes"])
+@api.get("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"])
 def programme_detail(request: HttpRequest, programme_id: int) -> dict[str, Any]:
     return _programme_out(get_programme(request.user, programme_id))
 
 
-@api.get("/simulations/{simulation_id}", response=SimulationOut, tags=["programmes"])
+@api.get(
+    "/simulations/{simulation_id}", response={200: SimulationOut, **ERRORS}, tags=["programmes"]
+)
 def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any]:
     return _simulation_out(get_simulation(request.user, simulation_id))
 
@@ -367,6 +381,8 @@ def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any
     "/simulations/{simulation_id}/results",
     tags=["programmes"],
     summary="Every simulation table as JSON (format=json) or stacked CSV (format=csv)",
+    response={200: dict[str, Any], **ERRORS},
+    openapi_extra=CSV_TOO,
 )
 def simulation_results(request: HttpRequest, simulation_id: int, format: str = "json") -> Any:
     sim = get_simulation(request.user, simulation_id)

@@ -118,3 +118,20 @@ class SimulationOut(Schema):
     scenario_name: str
     status: str
     error: str
+
+
+class ErrorOut(Schema):
+    """Every refusal: ``detail`` says what is wrong; a body that fails its schema also lists
+    the pydantic ``errors``."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 409)}
+# Results endpoints answer JSON, or CSV with format=csv.
+CSV_TOO = {
+    "responses": {
+        "200": {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    }
+}
