@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
+from setara_web.spreadsheet import neutralise, neutralise_frame
 
 COLUMNS = [
     "indicator",
@@ -105,8 +106,9 @@ def tidy(result: dict[str, Any]) -> pl.DataFrame:
 def to_csv(result: dict[str, Any], *, excel_indonesia: bool = False) -> bytes:
     """The tidy table as CSV: machine-readable (``,`` and decimal point) by default; with
     ``excel_indonesia`` as Excel set to Indonesian reads it (``;`` and decimal comma, UTF-8
-    with a byte-order mark so Excel detects the encoding)."""
-    frame = tidy(result)
+    with a byte-order mark so Excel detects the encoding). Text a spreadsheet would execute is
+    neutralised."""
+    frame = neutralise_frame(tidy(result))
     if excel_indonesia:
         return b"\xef\xbb\xbf" + frame.write_csv(separator=";", decimal_comma=True).encode("utf-8")
     return frame.write_csv().encode("utf-8")
@@ -122,23 +124,26 @@ def to_xlsx(
     """A workbook: an About sheet, then one sheet per breakdown.
 
     ``words`` (from the web layer) name the columns and reliability flags in the reader's
-    language; values stay numbers, which Excel shows in the reader's own number style.
+    language; values stay numbers, which Excel shows in the reader's own number style. Text is
+    neutralised as in the CSV and written as text cells (never as formulas).
     """
     frame = tidy(result)
     words = words or {}
     flags = words.get("reliability", {})
     if flags:
         frame = frame.with_columns(pl.col("reliability").replace(flags))
+    frame = neutralise_frame(frame)
     buffer = io.BytesIO()
     import xlsxwriter
 
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
         about = book.add_worksheet(str(words.get("about", "About"))[:31])
         bold = book.add_format({"bold": True})
-        about.write(0, 0, title, bold)
+        about.write_string(0, 0, neutralise(title), bold)
         for i, (key, value) in enumerate(meta.items(), start=2):
-            about.write(i, 0, key, bold)
-            about.write(i, 1, value)
+            about.write_string(i, 0, neutralise(key), bold)
+            about.write_string(i, 1, neutralise(value))
         about.write(
             len(meta) + 3,
             0,

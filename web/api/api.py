@@ -8,7 +8,7 @@ Scripts send ``Authorization: Bearer <token>`` (tokens are created on the profil
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from agencies import actions as agency_actions
@@ -21,19 +21,35 @@ from analyses.models import Analysis
 from analyses.models import Status as RunStatus
 from datasets import actions as dataset_actions
 from datasets.access import get_dataset, get_version
-from datasets.models import Dataset
+from datasets.models import Dataset, DatasetVersion
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja import File, Form, NinjaAPI, Status
+from ninja.errors import HttpError, ValidationError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
+from api.schemas import (
+    CSV_TOO,
+    ERRORS,
+    AnalysisIn,
+    AnalysisOut,
+    DatasetOut,
+    MappingIn,
+    ProgrammeOut,
+    ShareIn,
+    SimulationOut,
+    VersionOut,
+)
 from setara.errors import SetaraError
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
@@ -45,9 +61,25 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > TOKEN_USE_RESOLUTION:
+            # One write a minute at most: a script's burst of reads never queues on the lock.
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
+
+
+class SignedInSession(SessionAuth):
+    """The browser session; its CSRF check applies only when the session has a user.
+
+    An anonymous request carries no session that a forged request could ride on, so it gets
+    401 (sign in) rather than 403 "CSRF check Failed".
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 api = NinjaAPI(
@@ -56,8 +88,23 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SignedInSession()],
 )
+
+
+@api.exception_handler(ValidationError)
+def invalid_body(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """400 with one readable line per problem, e.g. "agencies: Input should be a valid list"."""
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:] if p != "body")
+        if not where:
+            problems.append("the request body must be a JSON object with the documented fields")
+        else:
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return api.create_response(
+        request, {"detail": "; ".join(problems), "errors": exc.errors}, status=400
+    )
 
 
 @api.exception_handler(Http404)
@@ -78,67 +125,6 @@ def not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(SetaraError)
 def bad_input(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-class AgencyOut(Schema):
-    slug: str
-    name: str
-    kind: str
-
-
-class VersionOut(Schema):
-    number: int
-    original_name: str
-    n_rows: int
-    n_columns: int
-    status: str
-    mapping: dict[str, str]
-    validation: list[dict[str, Any]]
-    uploaded_at: datetime
-
-
-class DatasetOut(Schema):
-    id: int
-    name: str
-    description: str
-    owner: AgencyOut
-    shared_with: list[str]
-    published: bool
-    versions: list[VersionOut]
-
-
-class AnalysisOut(Schema):
-    id: int
-    title: str
-    owner: AgencyOut
-    dataset: int
-    dataset_version: int
-    dimension: str
-    breakdowns: list[str]
-    ci_method: str
-    status: str
-    progress: int
-    error: str
-    shared_with: list[str]
-    published: bool
-
-
-class AnalysisIn(Schema):
-    dataset: int
-    version: int
-    dimension: str
-    breakdowns: list[str] = []
-    title: str = ""
-    ci_method: str = "logit"  # logit | beta | wald: the interval of rates, shares and indices
-
-
-class MappingIn(Schema):
-    mapping: dict[str, str]
-
-
-class ShareIn(Schema):
-    agencies: list[str] = []
-    published: bool | None = None
 
 
 def _dataset_out(d: Dataset) -> dict[str, Any]:
@@ -171,18 +157,36 @@ def _analysis_out(a: Analysis) -> dict[str, Any]:
     }
 
 
-@api.get("/datasets", response=list[DatasetOut], tags=["datasets"])
+# List endpoints read only the columns their rows show: never a stored result, a version's
+# column list or a programme text, and no DISTINCT over wide rows (readable ids in a subquery).
+OWNER_FIELDS = ("owner__slug", "owner__name", "owner__kind")
+SHARED_WITH = Prefetch("shared_with", queryset=Agency.objects.only("slug", "name"))
+
+
+def _readable_rows(request: HttpRequest, model: Any) -> QuerySet[Any]:
+    ids = readable(request.user, model.objects.all()).values("pk")
+    return model.objects.filter(pk__in=ids).select_related("owner")
+
+
+@api.get("/datasets", response={200: list[DatasetOut], **ERRORS}, tags=["datasets"])
 def list_datasets(request: HttpRequest) -> list[dict[str, Any]]:
-    found = readable(request.user, Dataset.objects.select_related("owner"))
-    return [_dataset_out(d) for d in found.prefetch_related("versions", "shared_with")]
+    versions = DatasetVersion.objects.only(
+        "dataset_id", *(name for name in VersionOut.model_fields)
+    )
+    found = (
+        _readable_rows(request, Dataset)
+        .only("name", "description", "published", "owner_id", *OWNER_FIELDS)
+        .prefetch_related(Prefetch("versions", queryset=versions), SHARED_WITH)
+    )
+    return [_dataset_out(d) for d in found]
 
 
-@api.get("/datasets/{dataset_id}", response=DatasetOut, tags=["datasets"])
+@api.get("/datasets/{dataset_id}", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
 def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionOut}, tags=["datasets"])
+@api.post("/datasets", response={201: VersionOut, **ERRORS}, tags=["datasets"])
 def upload_dataset(
     request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
 ) -> Status:
@@ -199,20 +203,26 @@ def upload_dataset(
 
 
 @api.post(
-    "/datasets/{dataset_id}/versions/{number}/mapping", response=VersionOut, tags=["datasets"]
+    "/datasets/{dataset_id}/versions/{number}/mapping",
+    response={200: VersionOut, **ERRORS},
+    tags=["datasets"],
 )
 def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
     version = get_version(request.user, dataset_id, number, "edit")
     return dataset_actions.map_and_validate(request.user, version, body.mapping, request)
 
 
-@api.post("/datasets/{dataset_id}/versions/{number}/accept", response=VersionOut, tags=["datasets"])
+@api.post(
+    "/datasets/{dataset_id}/versions/{number}/accept",
+    response={200: VersionOut, **ERRORS},
+    tags=["datasets"],
+)
 def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
     version = get_version(request.user, dataset_id, number, "edit")
     return dataset_actions.accept(request.user, version, request)
 
 
-@api.post("/datasets/{dataset_id}/sharing", response=DatasetOut, tags=["datasets"])
+@api.post("/datasets/{dataset_id}/sharing", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
 def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[str, Any]:
     dataset = get_dataset(request.user, dataset_id, "share")
     _share(request, dataset, body)
@@ -220,21 +230,34 @@ def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[
 
 
 def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
-    agencies = list(Agency.objects.filter(slug__in=body.agencies))
-    if len(agencies) != len(set(body.agencies)):
-        raise HttpError(400, "unknown agency in agencies")
-    agency_actions.share(request.user, obj, agencies, request)
-    if body.published is not None:
-        agency_actions.publish(request.user, obj, body.published, request)
+    """Apply the sharing change the body names, all of it or nothing."""
+    with transaction.atomic():
+        if body.agencies is not None:
+            agencies = list(Agency.objects.filter(slug__in=body.agencies))
+            unknown = sorted(set(body.agencies) - {a.slug for a in agencies})
+            if unknown:
+                raise HttpError(400, f"unknown agencies: {', '.join(unknown)}")
+            agency_actions.share(request.user, obj, agencies, request)
+        if body.published is not None:
+            agency_actions.publish(request.user, obj, body.published, request)
 
 
-@api.get("/analyses", response=list[AnalysisOut], tags=["analyses"])
+@api.get("/analyses", response={200: list[AnalysisOut], **ERRORS}, tags=["analyses"])
 def list_analyses(request: HttpRequest) -> list[dict[str, Any]]:
-    found = readable(request.user, Analysis.objects.select_related("owner", "dataset_version"))
-    return [_analysis_out(a) for a in found.prefetch_related("shared_with")]
+    found = (
+        _readable_rows(request, Analysis)
+        .select_related("dataset_version")
+        .only(
+            *("title", "dimension", "breakdowns", "status", "progress", "error", "published"),
+            *("owner_id", "dataset_version_id", *OWNER_FIELDS),
+            *("dataset_version__dataset_id", "dataset_version__number"),
+        )
+        .prefetch_related(SHARED_WITH)
+    )
+    return [_analysis_out(a) for a in found]
 
 
-@api.post("/analyses", response={201: AnalysisOut}, tags=["analyses"])
+@api.post("/analyses", response={201: AnalysisOut, **ERRORS}, tags=["analyses"])
 def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
     version = get_version(request.user, body.dataset, body.version, "edit")
     analysis = analysis_actions.create(
@@ -249,7 +272,7 @@ def create_analysis(request: HttpRequest, body: AnalysisIn) -> Status:
     return Status(201, _analysis_out(analysis))
 
 
-@api.get("/analyses/{analysis_id}", response=AnalysisOut, tags=["analyses"])
+@api.get("/analyses/{analysis_id}", response={200: AnalysisOut, **ERRORS}, tags=["analyses"])
 def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
     return _analysis_out(get_analysis(request.user, analysis_id))
 
@@ -258,6 +281,8 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
     "/analyses/{analysis_id}/results",
     tags=["analyses"],
     summary="Results as tidy JSON rows (format=json) or CSV (format=csv)",
+    response={200: dict[str, Any], **ERRORS},
+    openapi_extra=CSV_TOO,
 )
 def analysis_results(request: HttpRequest, analysis_id: int, format: str = "json") -> Any:
     analysis = get_analysis(request.user, analysis_id)
@@ -296,46 +321,20 @@ def _results(
     return response
 
 
-@api.post("/analyses/{analysis_id}/sharing", response=AnalysisOut, tags=["analyses"])
+@api.post(
+    "/analyses/{analysis_id}/sharing", response={200: AnalysisOut, **ERRORS}, tags=["analyses"]
+)
 def share_analysis(request: HttpRequest, analysis_id: int, body: ShareIn) -> dict[str, Any]:
     analysis = get_analysis(request.user, analysis_id, "share")
     _share(request, analysis, body)
     return _analysis_out(analysis)
 
 
-@api.delete("/analyses/{analysis_id}", response={204: None}, tags=["analyses"])
+@api.delete("/analyses/{analysis_id}", response={204: None, **ERRORS}, tags=["analyses"])
 def delete_analysis(request: HttpRequest, analysis_id: int) -> Status:
     analysis = get_analysis(request.user, analysis_id, "delete")
     analysis_actions.delete(request.user, analysis, request)
     return Status(204, None)
-
-
-class ProgrammeVersionOut(Schema):
-    number: int
-    spec: str
-    template: str
-    note: str
-    created_at: datetime
-
-
-class ProgrammeOut(Schema):
-    id: int
-    name: str
-    description: str
-    owner: AgencyOut
-    published: bool
-    versions: list[ProgrammeVersionOut]
-
-
-class SimulationOut(Schema):
-    id: int
-    title: str
-    owner: AgencyOut
-    dataset: int
-    dataset_version: int
-    scenario_name: str
-    status: str
-    error: str
 
 
 def _programme_out(p: Programme) -> dict[str, Any]:
@@ -362,18 +361,20 @@ def _simulation_out(s: Simulation) -> dict[str, Any]:
     }
 
 
-@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"])
+@api.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, tags=["programmes"])
 def list_programmes(request: HttpRequest) -> list[dict[str, Any]]:
     found = readable(request.user, Programme.objects.select_related("owner"))
     return [_programme_out(p) for p in found.prefetch_related("versions")]
 
 
-@api.get("/programmes/{programme_id}", response=ProgrammeOut, tags=["programmes"])
+@api.get("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, tags=["programmes"])
 def programme_detail(request: HttpRequest, programme_id: int) -> dict[str, Any]:
     return _programme_out(get_programme(request.user, programme_id))
 
 
-@api.get("/simulations/{simulation_id}", response=SimulationOut, tags=["programmes"])
+@api.get(
+    "/simulations/{simulation_id}", response={200: SimulationOut, **ERRORS}, tags=["programmes"]
+)
 def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any]:
     return _simulation_out(get_simulation(request.user, simulation_id))
 
@@ -382,6 +383,8 @@ def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any
     "/simulations/{simulation_id}/results",
     tags=["programmes"],
     summary="Every simulation table as JSON (format=json) or stacked CSV (format=csv)",
+    response={200: dict[str, Any], **ERRORS},
+    openapi_extra=CSV_TOO,
 )
 def simulation_results(request: HttpRequest, simulation_id: int, format: str = "json") -> Any:
     sim = get_simulation(request.user, simulation_id)

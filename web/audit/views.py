@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from setara_web.spreadsheet import neutralise
 
 from audit.actions import record
 from audit.models import Action, AuditEvent
@@ -87,19 +88,18 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         ["at", "who", "action", "object_type", "object_id", "object", "before", "after", "address"]
     )
     for e in events.iterator():
-        writer.writerow(
-            [
-                e.at.isoformat(),
-                e.actor_name,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                json.dumps(e.before),
-                json.dumps(e.after),
-                e.ip or "",
-            ]
-        )
+        row = [
+            e.at.isoformat(),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            json.dumps(e.before),
+            json.dumps(e.after),
+            e.ip or "",
+        ]
+        writer.writerow([neutralise(value) for value in row])
     with transaction.atomic():
         record(
             Action.EXPORT,

@@ -8,12 +8,12 @@ losers by decile.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 from analyses.dashboard import formatter
+from setara_web import spreadsheet
 from setara_web.viz import geo, svg
 
 MEASURES = [
@@ -184,6 +184,4 @@ def to_csv(result: dict[str, Any]) -> bytes:
         if rows
     ]
     frame = pl.concat(parts, how="diagonal_relaxed")
-    buffer = io.BytesIO()
-    frame.select("table", pl.exclude("table")).write_csv(buffer)
-    return buffer.getvalue()
+    return spreadsheet.to_csv(frame.select("table", pl.exclude("table")))

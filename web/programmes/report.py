@@ -17,6 +17,7 @@ import polars as pl
 from analyses.dashboard import formatter
 from setara_web import numbers
 from setara_web.pdf import Report
+from setara_web.spreadsheet import neutralise, neutralise_frame
 
 MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "empty": "–"}
 
@@ -217,22 +218,24 @@ def to_xlsx(
     text: Mapping[str, str],
 ) -> bytes:
     """An About sheet, then every table of the engine (the CSV's content), one sheet each,
-    named in the reader's language; values stay numbers."""
+    named in the reader's language; values stay numbers, text that a spreadsheet would execute
+    is neutralised and written as text."""
     import xlsxwriter
 
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
         about = book.add_worksheet(_sheet(text["about"]))
         bold = book.add_format({"bold": True})
-        about.write(0, 0, title, bold)
+        about.write_string(0, 0, neutralise(title), bold)
         for i, (key, value) in enumerate(facts, start=2):
-            about.write(i, 0, key, bold)
-            about.write(i, 1, value)
+            about.write_string(i, 0, neutralise(key), bold)
+            about.write_string(i, 1, neutralise(value))
         about.set_column(0, 0, 28)
         about.set_column(1, 1, 70)
         for name, rows in result["tables"].items():
             if rows:
-                frame = pl.DataFrame(rows, infer_schema_length=None)
+                frame = neutralise_frame(pl.DataFrame(rows, infer_schema_length=None))
                 sheet = _sheet(text.get(f"table_{name}", name))
                 frame.write_excel(workbook=book, worksheet=sheet, autofit=True)
     return buffer.getvalue()

@@ -7,9 +7,8 @@ from importlib import resources
 from typing import Any
 
 import polars as pl
-import yaml
 
-from setara.errors import SetaraError
+from setara.errors import ReadError, SetaraError
 from setara.programmes import (
     NoExtraBudgetError,
     Population,
@@ -22,6 +21,7 @@ from setara.programmes import (
 )
 from setara.programmes.population import PERIODS
 from setara.programmes.templates import template_names, template_spec
+from setara.programmes.yaml_text import read_yaml
 
 
 class SpecError(SetaraError):
@@ -54,12 +54,9 @@ def template_text(key: str) -> str:
 def parse(text: str) -> list[Programme]:
     """The programmes of a YAML text (one programme or a list), or one clear error."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"the programme is not valid YAML{where}: {problem}") from None
+        data = read_yaml(text, what="the programme")
+    except ReadError as exc:
+        raise SpecError(str(exc)) from None
     if not data:
         raise SpecError("the programme text is empty")
     return read_programmes(data)

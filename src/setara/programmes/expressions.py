@@ -13,6 +13,12 @@ whole NumPy arrays; nothing is ever passed to ``eval``. Allowed:
 
 A missing value never satisfies a condition: comparisons with it are false.
 
+Limits keep a hostile or accidental expression from tying up a server or the CLI: at most
+:data:`MAX_EXPRESSION_CHARS` characters, :data:`MAX_EXPRESSION_TERMS` terms (names, literals,
+operations and calls, each counted once) and :data:`MAX_EXPRESSION_DEPTH` levels of nesting.
+They are checked before anything else, and a breach is an :class:`ExpressionError` naming the
+count and the limit.
+
 >>> expr = parse_expression("age >= 60 and sex == 'female'")
 >>> sorted(expr.names)
 ['age', 'sex']
@@ -30,7 +36,19 @@ import numpy.typing as npt
 
 from setara.programmes.errors import ExpressionError, VariableTypeError
 
-__all__ = ["Expression", "Value", "parse_expression"]
+__all__ = [
+    "MAX_EXPRESSION_CHARS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_EXPRESSION_TERMS",
+    "Expression",
+    "Value",
+    "parse_expression",
+]
+
+# A real rule (PKH's components, a list of 514 regency codes) stays far below these.
+MAX_EXPRESSION_CHARS = 10_000
+MAX_EXPRESSION_TERMS = 1_000
+MAX_EXPRESSION_DEPTH = 100
 
 NUM, BOOL, TEXT = "number", "boolean", "text"
 AGGREGATES = ("any", "all", "count", "sum", "min", "max")
@@ -101,20 +119,65 @@ def parse_expression(text: str | float | int | bool, *, where: str = "") -> Expr
     context = f"{where}: " if where else ""
     if not source:
         raise ExpressionError(f"{context}the expression is empty")
+    if len(source) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(
+            f"{context}the expression has {len(source):,} characters; at most "
+            f"{MAX_EXPRESSION_CHARS:,} are allowed"
+        )
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as exc:
-        raise ExpressionError(f"{context}cannot parse {source!r}: {exc.msg}") from None
+        raise ExpressionError(f"{context}cannot parse {_shown(source)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(
+            f"{context}{_shown(source)} is nested too deeply to read (at most "
+            f"{MAX_EXPRESSION_DEPTH} levels are allowed)"
+        ) from None
+    _check_size(tree, context)
     names: set[str] = set()
     programmes: set[str] = set()
     _check_tree(tree, source, context, names, programmes)
     return Expression(source, tree, frozenset(names), frozenset(programmes))
 
 
+def _shown(source: str, limit: int = 120) -> str:
+    """The expression quoted for a message, shortened when long."""
+    if len(source) <= limit:
+        return repr(source)
+    return repr(source[:limit]) + f" (and {len(source) - limit:,} more characters)"
+
+
+def _check_size(tree: ast.expr, context: str) -> None:
+    """Refuse more than MAX_EXPRESSION_TERMS terms or MAX_EXPRESSION_DEPTH levels, walking the
+    tree with an explicit stack (no recursion, so any depth is measured safely)."""
+    terms = sum(1 for node in ast.walk(tree) if _is_term(node))
+    if terms > MAX_EXPRESSION_TERMS:
+        raise ExpressionError(
+            f"{context}the expression has {terms:,} terms; at most {MAX_EXPRESSION_TERMS:,} "
+            "are allowed (split the rule, or use a parameter or a data column)"
+        )
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise ExpressionError(
+                f"{context}the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep "
+                "(each term of a chain of + or - is one level)"
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node) if _is_term(child))
+
+
+def _is_term(node: ast.AST) -> bool:
+    """Names, literals, operations and calls; not the operator and context markers."""
+    return not isinstance(
+        node, ast.expr_context | ast.boolop | ast.operator | ast.unaryop | ast.cmpop
+    )
+
+
 def _check_tree(
     node: ast.AST, source: str, context: str, names: set[str], programmes: set[str]
 ) -> None:
-    bad = f"{context}{source!r} uses "
+    bad = f"{context}{_shown(source)} uses "
     if isinstance(node, ast.Name):
         if node.id not in ("True", "False"):
             names.add(node.id)

@@ -24,9 +24,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 
-from setara.errors import ReadError
 from setara.kernels.groups import FloatArray
 from setara.programmes.change import DistributionEngine, Domains
 from setara.programmes.errors import CircularReferenceError, ProgrammeError
@@ -35,6 +33,7 @@ from setara.programmes.population import PERIODS, Population
 from setara.programmes.rules import Context, Outcome, apply_programme, check_programme
 from setara.programmes.spec import Programme, read_programmes, to_date
 from setara.programmes.tables import TableCells, programme_tables, winners_losers
+from setara.programmes.yaml_text import read_yaml_file
 
 __all__ = ["Scenario", "Simulation", "read_scenario", "run_programmes", "simulate"]
 
@@ -59,10 +58,7 @@ class Scenario:
 def read_scenario(path: str | Path) -> Scenario:
     """A scenario file: ``{scenario: name, programmes: [...], remove: [ids]}`` or a plain
     programme file (named after the file)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReadError(f"cannot read scenario file {str(path)!r}: {exc}") from None
+    data = read_yaml_file(path, what="scenario file")
     name = Path(path).stem
     removed: list[str] = []
     if isinstance(data, Mapping) and "scenario" in data:

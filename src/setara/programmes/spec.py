@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from setara.errors import ReadError
 from setara.programmes.errors import MissingParameterError, ProgrammeError
 from setara.programmes.expressions import Expression, parse_expression
 from setara.programmes.population import PERIODS
+from setara.programmes.yaml_text import read_yaml, read_yaml_file
 
 __all__ = [
     "Benefit",
@@ -323,18 +321,9 @@ def read_programmes(source: str | Path | Mapping[str, Any] | list[Any]) -> list[
 
     data: Any = source
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source):
-        path = Path(source)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ReadError(f"cannot read programme file {str(path)!r}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise ReadError(f"programme file {str(path)!r} is not valid YAML: {exc}") from None
+        data = read_yaml_file(source, what="programme file")
     elif isinstance(source, str):
-        try:
-            data = yaml.safe_load(source)
-        except yaml.YAMLError as exc:
-            raise ReadError(f"programme text is not valid YAML: {exc}") from None
+        data = read_yaml(source, what="programme text")
     if isinstance(data, Mapping) and "programmes" in data:
         data = data["programmes"]
     items = data if isinstance(data, list) else [data]

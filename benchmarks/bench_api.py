@@ -1,0 +1,213 @@
+"""API list benchmark (issue 16, finding 12): p95 of ``/api/analyses`` and ``/api/datasets``
+under 20 concurrent token clients, with 100 datasets and 100 analyses readable.
+
+Run with ``.venv/bin/python benchmarks/bench_api.py``. It migrates a fresh SQLite database in a
+temporary data folder (never ``var/``), uploads one demo survey and runs one economic
+diagnostic for real, then copies that dataset version and that stored result into 100
+datasets and 100 analyses (each shared with a second agency), so every list row is as large as
+a real one. gunicorn is started as in ``bench_web.py`` (4 workers x 2 threads); each client
+holds one keep-alive connection and sends ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+CLIENTS = 20
+DURATION = 15.0
+OBJECTS = 100
+PERSONS = 100_000
+PATHS = ("/api/analyses", "/api/datasets")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(data: Path) -> tuple[str, int]:
+    """Fill the database; return a token of a reader and the stored result's size in bytes."""
+    os.environ.update(
+        SETARA_DATA_DIR=str(data), SETARA_HTTPS="0", DJANGO_SETTINGS_MODULE="setara_web.settings"
+    )
+    os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(WEB))
+    import django
+
+    django.setup()
+    import json
+
+    from agencies import actions
+    from analyses import actions as analysis_actions
+    from analyses.models import Analysis
+    from datasets import actions as dataset_actions
+    from datasets.models import Dataset, DatasetVersion
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.db import connections
+
+    from setara.demo import generate_survey
+
+    call_command("migrate", verbosity=0)
+    owner = actions.create_agency(None, slug="bappenas", name="Bappenas", kind="planning")
+    partner = actions.create_agency(None, slug="jabar", name="Jawa Barat", kind="planning")
+    analyst = actions.create_user(None, username="analyst", password="bench-pass-2026")
+    reader = actions.create_user(None, username="reader", password="bench-pass-2026")
+    actions.add_member(None, owner, analyst, "analyst")
+    actions.add_member(None, partner, reader, "viewer")
+    buffer = io.BytesIO()
+    generate_survey(PERSONS, seed=11).write_parquet(buffer)
+    upload = SimpleUploadedFile("survey.parquet", buffer.getvalue())
+    version = dataset_actions.upload(analyst, upload, agency=owner, name="Survey 0")
+    version = dataset_actions.map_and_validate(analyst, version, version.mapping)
+    dataset_actions.accept(analyst, version)
+    analysis = analysis_actions.create(
+        analyst,
+        version,
+        dimension="economic",
+        breakdowns=["province", "regency", "sex", "urban"],
+        title="Economic 0",
+        run_now=True,
+    )
+    result_bytes = len(json.dumps(analysis.result))
+    for i in range(1, OBJECTS):
+        copy = Dataset.objects.create(owner=owner, created_by=analyst, name=f"Survey {i}")
+        source = DatasetVersion.objects.get(pk=version.pk)
+        source.pk = None
+        source.dataset = copy
+        source.save()
+    versions = list(DatasetVersion.objects.order_by("pk"))
+    for i in range(1, OBJECTS):
+        Analysis.objects.create(
+            owner=owner,
+            created_by=analyst,
+            title=f"Economic {i}",
+            dataset_version=versions[i],
+            dimension="economic",
+            breakdowns=analysis.breakdowns,
+            status=analysis.status,
+            progress=100,
+            result=analysis.result,
+        )
+    for model in (Dataset, Analysis):
+        for obj in model.objects.all():
+            obj.shared_with.set([partner])
+    token = actions.create_token(reader, "bench")
+    connections.close_all()
+    return token, result_bytes
+
+
+def load(base: str, path: str, token: str, duration: float = DURATION) -> dict[str, Any]:
+    """CLIENTS threads requesting ``path`` for ``duration`` seconds; latencies and errors."""
+    latencies: list[float] = []
+    sizes: list[int] = []
+    errors = 0
+    lock = threading.Lock()
+    port = int(base.rsplit(":", 1)[1])
+    headers = {"Authorization": f"Bearer {token}"}
+    stop = time.perf_counter() + duration
+
+    def client() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                ok = response.status == 200 and body.startswith(b"[")
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                ok, body = False, b""
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                sizes.append(len(body))
+                errors += not ok
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+
+    def ms(q: float) -> float:
+        return 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50": ms(0.50),
+        "p95": ms(0.95),
+        "p99": ms(0.99),
+        "mean": 1000 * statistics.fmean(latencies),
+        "bytes": int(statistics.median(sizes)),
+    }
+
+
+def main() -> None:
+    data = Path(tempfile.mkdtemp(prefix="setara-bench-api-"))
+    started = time.perf_counter()
+    token, result_bytes = seed(data)
+    print(
+        f"seeded {OBJECTS} datasets and {OBJECTS} analyses (each stored result "
+        f"{result_bytes / 1e3:,.0f} KB, {PERSONS:,}-person survey) in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(WEB), str(ROOT / "src")])}
+    port = free_port()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [gunicorn, "setara_web.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
+         "--threads", "2", "--log-level", "warning"],
+        env=env, cwd=WEB,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for path in PATHS:
+            load(base, path, token, duration=3.0)  # warm every worker
+            figures = load(base, path, token)
+            print(
+                f"{path}: {CLIENTS} concurrent token clients for {DURATION:.0f} s, "
+                f"{OBJECTS} rows of {figures['bytes'] / OBJECTS:,.0f} bytes each"
+            )
+            print(
+                f"  requests {figures['requests']:,}, errors {figures['errors']}, "
+                f"throughput {figures['requests'] / DURATION:.1f}/s"
+            )
+            print(
+                f"  p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, "
+                f"p99 {figures['p99']:.0f} ms, mean {figures['mean']:.0f} ms"
+                "  (target p95 < 300 ms)"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
