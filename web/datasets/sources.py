@@ -21,6 +21,7 @@ def keep(saved: Path, parquet_relative: str) -> str:
     """Link (or copy) the saved upload into storage beside ``parquet_relative``."""
     relative = parquet_relative.removesuffix(".parquet") + ".source.csv"
     target = Path(settings.STORAGE_DIR) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(saved, target)
     except OSError:

@@ -45,15 +45,16 @@ def _bps_coded(world: dict[str, Any], rows: int = 10_000) -> bytes:
     return text.encode("cp1252")
 
 
-def _upload(client: Any, world: dict[str, Any], content: bytes, name: str) -> Dataset:
-    response = client.post(
-        "/datasets/upload/",
-        {
-            "file": SimpleUploadedFile(f"{name}.csv", content),
-            "name": name,
-            "agency": world["agencies"]["alpha"].pk,
-        },
-    )
+def _upload(client: Any, world: dict[str, Any], content: bytes, name: str, capture: Any) -> Dataset:
+    with capture(execute=True):  # the stored file gets its final name once the row commits
+        response = client.post(
+            "/datasets/upload/",
+            {
+                "file": SimpleUploadedFile(f"{name}.csv", content),
+                "name": name,
+                "agency": world["agencies"]["alpha"].pk,
+            },
+        )
     assert response.status_code == 302, response.content.decode()[-2000:]
     return Dataset.objects.get(name=name)
 
@@ -62,7 +63,9 @@ def test_excel_csv_with_bps_codes_end_to_end(
     world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = as_persona("analyst")
-    dataset = _upload(client, world, _bps_coded(world), "Susenas Bappeda")
+    dataset = _upload(
+        client, world, _bps_coded(world), "Susenas Bappeda", django_capture_on_commit_callbacks
+    )
     version = dataset.versions.get()
     assert version.csv_dialect["separator"] == ";" and version.csv_dialect["decimal"] == ","
     assert version.csv_dialect["encoding"] == "windows-1252"
@@ -126,7 +129,9 @@ def test_dialect_can_be_changed_before_acceptance(
     world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = as_persona("analyst")
-    dataset = _upload(client, world, _bps_coded(world, 500), "Dialect check")
+    dataset = _upload(
+        client, world, _bps_coded(world, 500), "Dialect check", django_capture_on_commit_callbacks
+    )
     version = dataset.versions.get()
     first_parquet = version.path
     # read it wrongly (decimal point): the amounts stay text and the validation says so
@@ -146,7 +151,8 @@ def test_dialect_can_be_changed_before_acceptance(
     assert any("not numeric" in c["message"] for c in version.validation)
     # and back: decimal comma
     right = wrong | {"decimal": ","}
-    client.post(f"/datasets/{dataset.pk}/v1/", right)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/datasets/{dataset.pk}/v1/", right)
     version.refresh_from_db()
     assert {c["name"]: c["dtype"] for c in version.columns}["pengeluaran_kapita"] == "Float64"
     events = AuditEvent.objects.filter(object_type="dataset version", object_id=version.pk)
