@@ -84,7 +84,7 @@ def test_api_and_form_store_the_ci_method(world: dict[str, Any], as_persona) -> 
         data=json.dumps(body | {"ci_method": "normal"}),
         content_type="application/json",
     )
-    assert bad.status_code == 409 and "ci_method" in bad.content.decode()  # NotAllowed
+    assert bad.status_code == 400 and "ci_method" in bad.content.decode()  # the body's schema
     form = client.get("/analyses/new/").content.decode()
     assert 'name="ci_method"' in form
 

@@ -175,6 +175,6 @@ def test_cheaper_scenario_says_why_no_verdict(world: dict[str, Any]) -> None:
             "programmes/simulation.html",
             {"simulation": world["simulation"], "view": view, "can": {}},
         )
-    saving = f"{view['skipped']['saving']:,.0f}"
+    saving = f"{view['skipped']['saving']:,.0f}".replace(",", ".")  # Indonesian grouping
     assert f"Skenario ini Rp {saving} per tahun lebih murah" in html
     assert "e+" not in html.split('id="verdict-skipped"')[1].split("</p>")[0]
