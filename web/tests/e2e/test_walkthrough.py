@@ -175,7 +175,7 @@ def test_programme_lab_walkthrough(server: str, browser: object) -> None:
         assert "figures_date" in page.input_value("textarea[name=spec]")
         page.fill("input[name=name]", name)
         page.click("#save-programme")
-        page.wait_for_selector("#save-version")
+        page.wait_for_selector("#save-form")  # the form editor (the YAML is folded)
     page.goto(f"{server}/simulations/new/")
     page.fill("input[name=title]", "PIP on PKH, browser")
     page.select_option("select[name=dataset_version]", index=1)
