@@ -17,24 +17,10 @@ from typing import Any
 import polars as pl
 from setara_web.spreadsheet import neutralise, neutralise_frame
 
-COLUMNS = [
-    "indicator",
-    "label",
-    "breakdown",
-    "group",
-    "name",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "rse",
-    "reliability",
-    "reliability_reason",
-    "diff_national",
-    "diff_se",
-    "diff_flag",
-]
+from setara.results import RESULT_COLUMNS
+
+# The engine's result columns, after what names the row.
+COLUMNS = ["indicator", "label", "breakdown", "group", "name", *RESULT_COLUMNS]
 
 
 def labels(result: dict[str, Any]) -> dict[str, str]:
