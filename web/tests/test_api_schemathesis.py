@@ -35,7 +35,24 @@ def token(world: dict[str, Any]) -> str:
     return create_token(get_user_model().objects.get(username="manager"), "schemathesis")
 
 
-def test_api_conforms_to_its_schema(world: dict[str, Any], token: str) -> None:
+@pytest.fixture
+def connection_kept() -> Any:
+    """Keep the test's database connection across the WSGI requests, as Django's own test
+    client does: the handler's close_old_connections would otherwise close it (PostgreSQL) in
+    the middle of the test transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_conforms_to_its_schema(
+    world: dict[str, Any], token: str, connection_kept: Any
+) -> None:
     from django.core.wsgi import get_wsgi_application
 
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
