@@ -21,6 +21,10 @@ from analyses.models import Analysis, CIMethod, Report, Status, run_job
 from analyses.tasks import run_analysis
 
 
+class BreakdownError(NotAllowed):
+    """A breakdown that the dataset version's column roles do not allow (400 in the API)."""
+
+
 def create(
     user: Any,
     version: DatasetVersion,
@@ -47,7 +51,13 @@ def create(
             f"ci_method must be one of {', '.join(CIMethod.values)}, not {ci_method!r}"
         )
     allowed = available_breakdowns(version.mapping)
-    chosen = [b for b in breakdowns if b in allowed]
+    unknown = [b for b in breakdowns if b not in allowed]
+    if unknown:
+        raise BreakdownError(
+            f"breakdown(s) {', '.join(map(repr, unknown))} are not available for this dataset "
+            f"version (its mapped roles allow: {', '.join(allowed) or 'none'})"
+        )
+    chosen = list(dict.fromkeys(breakdowns))
     with transaction.atomic():
         analysis = Analysis.objects.create(
             owner_id=version.dataset.owner_id,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from analyses import actions, exports, jobs
 from analyses.access import get_analysis, get_report
+from analyses.compute import available_breakdowns
 from analyses.dashboard import DIFF_FILTERS
 from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
@@ -55,12 +56,16 @@ def analysis_new(request: HttpRequest) -> HttpResponse:
         initial["dataset_version"] = request.GET["version"]
     form = AnalysisForm(request.POST or None, versions=versions, initial=initial)
     if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["dataset_version"]
+        # The form offers every breakdown; those the version's roles do not allow are left out
+        # here (the API refuses them with 400 instead).
+        possible = available_breakdowns(version.mapping)
         try:
             analysis = actions.create(
                 request.user,
-                form.cleaned_data["dataset_version"],
+                version,
                 dimension=form.cleaned_data["dimension"],
-                breakdowns=form.cleaned_data["breakdowns"],
+                breakdowns=[b for b in form.cleaned_data["breakdowns"] if b in possible],
                 title=form.cleaned_data["title"],
                 ci_method=form.cleaned_data["ci_method"],
                 request=request,

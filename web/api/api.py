@@ -122,6 +122,11 @@ def not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
+@api.exception_handler(analysis_actions.BreakdownError)
+def bad_breakdown(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
 @api.exception_handler(SetaraError)
 def bad_input(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)

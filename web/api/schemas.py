@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from analyses.compute import BREAKDOWNS
 from analyses.models import Dimension
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -67,7 +68,7 @@ class AnalysisIn(BaseModel):
     dataset: int
     version: int
     dimension: Literal[tuple(Dimension.values)]  # type: ignore[valid-type]
-    breakdowns: list[Name] = Field(default=[], max_length=20)
+    breakdowns: list[Literal[BREAKDOWNS]] = Field(default=[], max_length=20)  # type: ignore[valid-type]
     title: str = Field(default="", max_length=200)
     # the interval of rates, shares and indices
     ci_method: Literal["logit", "beta", "wald"] = "logit"

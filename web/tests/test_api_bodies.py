@@ -186,3 +186,36 @@ def test_lists_never_read_large_fields(
     sql = [q["sql"] for q in queries.captured_queries]
     assert not [q for q in sql if large in q]
     assert len(sql) <= 8  # session, user, profile, roles, rows, 2 prefetches: no query per row
+
+
+def test_unknown_or_unavailable_breakdowns_are_400_with_a_message(
+    world: dict[str, Any], as_persona: Any
+) -> None:
+    from agencies.actions import create_token
+    from django.contrib.auth import get_user_model
+
+    token = create_token(get_user_model().objects.get(username="analyst"), "t")
+    client = as_persona(None)
+    body = {
+        "dataset": world["dataset"].pk,
+        "version": world["version"].number,
+        "dimension": "economic",
+    }
+    for breakdowns, word in ((["province", "religion"], "religion"), (["nonsense"], "nonsense")):
+        response = client.post(
+            "/api/analyses",
+            {**body, "breakdowns": breakdowns},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 400, response.content
+        assert "breakdowns" in response.content.decode() or word in response.content.decode()
+    unknown_dimension = client.post(
+        "/api/analyses",
+        {**body, "dimension": "wealth"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert (
+        unknown_dimension.status_code == 400 and "dimension" in unknown_dimension.content.decode()
+    )

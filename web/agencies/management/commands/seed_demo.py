@@ -78,6 +78,7 @@ class Command(BaseCommand):
         self, analyst: Any, manager: Any, agencies: dict[str, Any], persons: int, seed: int
     ) -> None:
         from analyses import actions as analysis_actions
+        from analyses.compute import available_breakdowns
         from analyses.models import Analysis, Dimension
         from datasets import actions as dataset_actions
         from datasets.models import Dataset
@@ -114,15 +115,7 @@ class Command(BaseCommand):
                 analyst,
                 version,
                 dimension=dimension,
-                breakdowns=[
-                    "province",
-                    "regency",
-                    "sex",
-                    "urban",
-                    "disability",
-                    "age_group",
-                    "quintile",
-                ],
+                breakdowns=available_breakdowns(version.mapping),
                 title=f"Diagnostic {dimension} (demo)",
                 run_now=True,
             )
