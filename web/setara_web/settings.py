@@ -237,6 +237,8 @@ MAX_CELLS = int(os.environ.get("SETARA_MAX_CELLS", 250_000_000))
 MAX_EXPANDED_MB = int(os.environ.get("SETARA_MAX_EXPANDED_MB", 4_096))
 # Files younger than this are never removed by cleanup_files (an upload may be in flight).
 CLEANUP_GRACE_SECONDS = int(os.environ.get("SETARA_CLEANUP_GRACE_SECONDS", 3600))
+# db_worker removes orphaned files at start and this often (0: only `manage.py cleanup_files`).
+CLEANUP_INTERVAL_SECONDS = float(os.environ.get("SETARA_CLEANUP_INTERVAL_SECONDS", 3600))
 
 LOGGING = {
     "version": 1,

@@ -241,3 +241,27 @@ def test_cleanup_files_removes_orphans_and_completes_commits(
         young.unlink(missing_ok=True)
         if committed.exists():
             committed.rename(version.path)
+
+
+def test_worker_housekeeping_removes_orphans(
+    world: dict[str, Any],
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``db_worker`` runs the clean-up itself (at start and periodically): no timer needed."""
+    from analyses.management.commands import db_worker
+    from analyses.management.commands.db_worker import clean_now
+
+    # the worker closes its thread's connection after each round; the test's must stay open
+    monkeypatch.setattr(db_worker, "connection", type("Kept", (), {"close": lambda self: None})())
+
+    orphan = Path(settings.STORAGE_DIR) / "alpha" / "left-by-a-crash.parquet.partial"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"x" * 100)
+    _age(orphan, 7200)
+    with caplog.at_level("WARNING"):
+        clean_now()
+    assert not orphan.exists()
+    assert "removed 1 orphaned files" in caplog.text
+    assert world["version"].path.exists()
