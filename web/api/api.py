@@ -21,10 +21,9 @@ from analyses.models import Analysis
 from analyses.models import Status as RunStatus
 from datasets import actions as dataset_actions
 from datasets.access import get_dataset, get_version
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Status
@@ -35,6 +34,7 @@ from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
+from api import lists
 from api.schemas import (
     CSV_TOO,
     ERRORS,
@@ -157,28 +157,15 @@ def _analysis_out(a: Analysis) -> dict[str, Any]:
     }
 
 
-# List endpoints read only the columns their rows show: never a stored result, a version's
-# column list or a programme text, and no DISTINCT over wide rows (readable ids in a subquery).
-OWNER_FIELDS = ("owner__slug", "owner__name", "owner__kind")
-SHARED_WITH = Prefetch("shared_with", queryset=Agency.objects.only("slug", "name"))
-
-
-def _readable_rows(request: HttpRequest, model: Any) -> QuerySet[Any]:
-    ids = readable(request.user, model.objects.all()).values("pk")
-    return model.objects.filter(pk__in=ids).select_related("owner")
+def _list(request: HttpRequest, rows: list[dict[str, Any]]) -> HttpResponse:
+    """A list endpoint's rows (built by :mod:`api.lists` in the schema's exact shape), rendered
+    as JSON directly: validating a hundred rows again with pydantic doubled a list's CPU time."""
+    return api.create_response(request, rows, status=200)
 
 
 @api.get("/datasets", response={200: list[DatasetOut], **ERRORS}, tags=["datasets"])
-def list_datasets(request: HttpRequest) -> list[dict[str, Any]]:
-    versions = DatasetVersion.objects.only(
-        "dataset_id", *(name for name in VersionOut.model_fields)
-    )
-    found = (
-        _readable_rows(request, Dataset)
-        .only("name", "description", "published", "owner_id", *OWNER_FIELDS)
-        .prefetch_related(Prefetch("versions", queryset=versions), SHARED_WITH)
-    )
-    return [_dataset_out(d) for d in found]
+def list_datasets(request: HttpRequest) -> Any:
+    return _list(request, lists.dataset_rows(request.user))
 
 
 @api.get("/datasets/{dataset_id}", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
@@ -243,18 +230,8 @@ def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
 
 
 @api.get("/analyses", response={200: list[AnalysisOut], **ERRORS}, tags=["analyses"])
-def list_analyses(request: HttpRequest) -> list[dict[str, Any]]:
-    found = (
-        _readable_rows(request, Analysis)
-        .select_related("dataset_version")
-        .only(
-            *("title", "dimension", "breakdowns", "status", "progress", "error", "published"),
-            *("owner_id", "dataset_version_id", *OWNER_FIELDS),
-            *("dataset_version__dataset_id", "dataset_version__number"),
-        )
-        .prefetch_related(SHARED_WITH)
-    )
-    return [_analysis_out(a) for a in found]
+def list_analyses(request: HttpRequest) -> Any:
+    return _list(request, lists.analysis_rows(request.user))
 
 
 @api.post("/analyses", response={201: AnalysisOut, **ERRORS}, tags=["analyses"])
