@@ -96,3 +96,28 @@ def test_list_rows_are_the_schema_and_the_detail(
     first = world["analysis"] if url == "/api/analyses" else world["dataset"]
     shared = next(row for row in rows if row["id"] == first.pk)
     assert shared["shared_with"] == ["beta"]
+
+
+def test_lists_are_paginated_and_documented(world: dict[str, Any], as_persona: Any) -> None:
+    from api.api import MAX_PAGE, PAGE_SIZE
+
+    _more_rows(world, 4)
+    client = as_persona("reader")
+    everything = client.get("/api/analyses").json()
+    assert len(everything) == 5 <= PAGE_SIZE
+    response = client.get("/api/analyses?limit=2&offset=1")
+    assert response.json() == everything[1:3]
+    assert response["X-Total-Count"] == "5"
+    assert client.get("/api/datasets?offset=4")["X-Total-Count"] == "5"
+    for bad in ("limit=0", f"limit={MAX_PAGE + 1}", "offset=-1", "limit=x"):
+        refused = client.get(f"/api/datasets?{bad}")
+        assert refused.status_code == 400, bad
+        assert "limit" in refused.json()["detail"] or "offset" in refused.json()["detail"]
+    spec = client.get("/api/openapi.json").json()
+    for path in ("/api/analyses", "/api/datasets"):
+        operation = spec["paths"][path]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert params["limit"]["schema"]["maximum"] == MAX_PAGE
+        assert params["limit"]["schema"]["default"] == PAGE_SIZE
+        assert "X-Total-Count" in operation["responses"]["200"]["headers"]
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"]
