@@ -169,7 +169,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"rows per page (at 
 Offset = Annotated[int, Query(ge=0, le=10**9, description="rows to skip")]
 TOTAL_HEADER = {
     "responses": {
-        "200": {
+        200: {  # an int, as ninja keys its responses: merged into the 200 response, not beside it
             "headers": {
                 "X-Total-Count": {
                     "description": "the number of rows in the whole list",
