@@ -6,7 +6,9 @@ temporary data folder (never ``var/``), uploads one demo survey and runs one eco
 diagnostic for real, then copies that dataset version and that stored result into 100
 datasets and 100 analyses (each shared with a second agency), so every list row is as large as
 a real one. gunicorn is started as in ``bench_web.py`` (4 workers x 2 threads); each client
-holds one keep-alive connection and sends ``Authorization: Bearer <token>``.
+holds one keep-alive connection and sends ``Authorization: Bearer <token>``. Each list is
+measured at its default page (50 rows) and with ``limit=100`` (every row); the machine's load
+average is printed before each measurement, since other processes share its cores.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ CLIENTS = 20
 DURATION = 15.0
 OBJECTS = 100
 PERSONS = 100_000
-PATHS = ("/api/analyses", "/api/datasets")
+# The lists' default page (50 rows) and every row in one page.
+PATHS = ("/api/analyses", "/api/datasets", "/api/analyses?limit=100", "/api/datasets?limit=100")
 
 
 def free_port() -> int:
@@ -163,6 +166,9 @@ def load(base: str, path: str, token: str, duration: float = DURATION) -> dict[s
     }
 
 
+PAGE_SIZE = 50  # api.api.PAGE_SIZE (not imported: Django is set up only in seed())
+
+
 def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="setara-bench-api-"))
     started = time.perf_counter()
@@ -190,10 +196,12 @@ def main() -> None:
                 time.sleep(0.2)
         for path in PATHS:
             load(base, path, token, duration=3.0)  # warm every worker
+            print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
             figures = load(base, path, token)
+            rows = int(path.partition("limit=")[2] or PAGE_SIZE)
             print(
                 f"{path}: {CLIENTS} concurrent token clients for {DURATION:.0f} s, "
-                f"{OBJECTS} rows of {figures['bytes'] / OBJECTS:,.0f} bytes each"
+                f"{rows} rows of {figures['bytes'] / rows:,.0f} bytes each"
             )
             print(
                 f"  requests {figures['requests']:,}, errors {figures['errors']}, "

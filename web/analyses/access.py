@@ -10,10 +10,10 @@ from analyses.models import Analysis, Report
 
 
 def get_analysis(user: Any, pk: Any, action: str = "read") -> Analysis:
-    # The stored result and the version's column list are large JSON documents; they load only
-    # when a page needs them (a dashboard view reads its cached fragment instead).
+    # The stored result (its own table, read by ``analysis.result``) and the version's column
+    # list are large JSON documents; they load only when a page needs them.
     queryset = Analysis.objects.select_related("owner", "dataset_version__dataset").defer(
-        "result", "dataset_version__columns", "dataset_version__validation"
+        "dataset_version__columns", "dataset_version__validation"
     )
     return fetch(user, Analysis, pk, action, queryset)
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
-from analyses.models import Job, Status
+from analyses.models import Job, Status, write_result
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +79,13 @@ def requeue(model: type[Job], pk: int) -> bool:
         progress=0,
         progress_message="",
         error="",
-        result=None,
         attempts=0,
         heartbeat_at=None,
         started_at=None,
         finished_at=None,
     )
     if changed:
+        write_result(model, pk, None)
         enqueue(model, pk)
     return bool(changed)
 
@@ -153,16 +153,17 @@ class Lease:
 
     def _end(self, status: str, *, result: object = None, error: str = "") -> bool:
         """Finish this run; False if it no longer holds the job (its lease was taken over)."""
-        return bool(
-            self._mine().update(
+        with transaction.atomic():
+            ended = self._mine().update(
                 status=status,
-                result=result,
                 error=error,
                 progress=100,
                 finished_at=timezone.now(),
                 heartbeat_at=None,
             )
-        )
+            if ended:
+                write_result(self.model, self.pk, result)
+        return bool(ended)
 
 
 def claim(model: type[Job], pk: int) -> Lease | None:

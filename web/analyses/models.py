@@ -46,7 +46,6 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     progress_message = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
-    result = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -55,9 +54,76 @@ class Job(models.Model):
     class Meta:
         abstract = True
 
+    # The stored result lives in its own one-to-one table (see :class:`StoredResult`), so that
+    # listing jobs never reads it. ``job.result`` loads it on first use (one query) and caches
+    # it; assigning ``job.result`` stores it on the next ``save()``.
+    @property
+    def result(self) -> Any:
+        if _RESULT not in self.__dict__:
+            self.__dict__[_RESULT] = read_result(type(self), self.pk)
+        return self.__dict__[_RESULT]
+
+    @result.setter
+    def result(self, value: Any) -> None:
+        self.__dict__[_RESULT] = value
+        self.__dict__[_RESULT_CHANGED] = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.__dict__.pop(_RESULT_CHANGED, False):
+                write_result(type(self), self.pk, self.__dict__[_RESULT])
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:  # a full reload (not a deferred field's load) forgets the result
+            self.__dict__.pop(_RESULT, None)
+            self.__dict__.pop(_RESULT_CHANGED, None)
+
     def error_text(self) -> str:
         """The failure reason in the active language (the worker stores the English text)."""
         return gettext(self.error) if self.error else ""
+
+
+_RESULT = "_stored_result"
+_RESULT_CHANGED = "_stored_result_changed"
+
+
+class StoredResult(models.Model):
+    """A job's stored result (a large JSON document), one row per job that has one.
+
+    Each concrete subclass adds ``job = OneToOneField(<Job model>, primary_key=True,
+    related_name="stored_result")``.
+    """
+
+    data = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+
+def result_model(model: type[Job]) -> Any:
+    """The :class:`StoredResult` table of a job model."""
+    return model._meta.get_field("stored_result").related_model
+
+
+def read_result(model: type[Job], pk: int | None) -> Any:
+    """The stored result of job ``pk`` of ``model`` (None when it has none)."""
+    if pk is None:
+        return None
+    found = result_model(model).objects.filter(pk=pk).values_list("data", flat=True)
+    return next(iter(found), None)
+
+
+def write_result(model: type[Job], pk: int, result: Any) -> None:
+    """Store (or with None remove) the result of job ``pk``; call inside its transaction."""
+    table = result_model(model)
+    if result is None:
+        table.objects.filter(pk=pk).delete()
+    else:
+        table.objects.update_or_create(job_id=pk, defaults={"data": result})
 
 
 def run_job(task: Any, job: Job, *, now: bool) -> None:
@@ -94,6 +160,12 @@ class Analysis(Shareable, Job):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AnalysisResult(StoredResult):
+    job = models.OneToOneField(
+        Analysis, on_delete=models.CASCADE, primary_key=True, related_name="stored_result"
+    )
 
 
 class Report(Shareable):

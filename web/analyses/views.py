@@ -140,8 +140,7 @@ def analysis_regencies(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     diff = request.GET.get("diff") or None
     diff = diff if diff in DIFF_FILTERS else None
-    with_result = Analysis.objects.only("result").get(pk=analysis.pk)
-    choices = provinces(with_result)
+    choices = provinces(analysis)
     codes = {code for code, _name in choices}
     # An agency tied to a province (a Bappeda) opens on its province; "all" shows every one.
     province = request.GET.get("province", home_province(request.user))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agencies.models import Shareable
-from analyses.models import Job
+from analyses.models import Job, StoredResult
 from datasets.models import DatasetVersion
 from django.conf import settings
 from django.db import models
@@ -69,3 +69,9 @@ class Simulation(Shareable, Job):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SimulationResult(StoredResult):
+    job = models.OneToOneField(
+        Simulation, on_delete=models.CASCADE, primary_key=True, related_name="stored_result"
+    )

@@ -48,7 +48,6 @@ def test_helper_neutralises_text_and_keeps_numbers() -> None:
 @pytest.fixture
 def hostile_analysis(world: dict[str, Any]) -> Any:
     """The shared analysis with data values and a title that are formulas."""
-    from analyses.models import Analysis
 
     analysis = world["analysis"]
     result = analysis.result
@@ -58,7 +57,8 @@ def hostile_analysis(world: dict[str, Any]) -> Any:
         row["name"] = payload
         row["group"] = payload
     result["breakdowns"]["sex"][0]["estimate"] = NEGATIVE
-    Analysis.objects.filter(pk=analysis.pk).update(result=result, title="=1+1 title")
+    analysis.result, analysis.title = result, "=1+1 title"
+    analysis.save()
     analysis.refresh_from_db()
     return analysis
 
@@ -125,7 +125,6 @@ def test_analysis_xlsx_export_has_no_formula(
     ids=["page", "api"],
 )
 def test_simulation_csv_exports(world: dict[str, Any], as_persona: Any, url: Any) -> None:
-    from programmes.models import Simulation
 
     sim = world["simulation"]
     result = sim.result
@@ -133,7 +132,8 @@ def test_simulation_csv_exports(world: dict[str, Any], as_persona: Any, url: Any
     text_keys = [k for k, v in first.items() if isinstance(v, str)]
     assert text_keys
     first[text_keys[0]] = HOSTILE
-    Simulation.objects.filter(pk=sim.pk).update(result=result)
+    sim.result = result
+    sim.save()
     response = as_persona("reader").get(url(world))
     assert response.status_code == 200
     cells = [cell for row in _csv_cells(response.content) for cell in row]

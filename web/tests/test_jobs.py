@@ -123,7 +123,8 @@ def test_recover_jobs_command_and_legacy_running_rows(world: dict[str, Any], cap
 
 def test_a_run_that_lost_its_lease_cannot_overwrite_its_replacement(world: dict[str, Any]) -> None:
     analysis = world["analysis"]
-    Analysis.objects.filter(pk=analysis.pk).update(status="queued", attempts=0, result=None)
+    analysis.status, analysis.attempts, analysis.result = "queued", 0, None
+    analysis.save()
     late = jobs.claim(Analysis, analysis.pk)
     assert late is not None and late.attempt == 1
     assert jobs.claim(Analysis, analysis.pk) is None  # a second claim of the same job fails
