@@ -46,6 +46,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,12 +209,17 @@ def _values(lines: list[str], separator: str) -> list[str]:
     return [row[i].strip() for row in rows[1:] for i in keep if i < len(row) and row[i].strip()]
 
 
+_EVIDENCE_ANY = {
+    mark: re.compile("|".join(f"(?:{p})" for p in pats)) for mark, pats in _EVIDENCE.items()
+}
+
+
 def _decimal(values: list[str], separator: str) -> tuple[str, list[str]]:
+    # Every pattern needs a comma or a point: count each such distinct value once, weighted.
+    marked = Counter(v for v in values if "," in v or "." in v)
     score = {
-        mark: sum(
-            1 for v in values if not _ONE_GROUP.match(v) and any(re.match(p, v) for p in pats)
-        )
-        for mark, pats in _EVIDENCE.items()
+        mark: sum(n for v, n in marked.items() if not _ONE_GROUP.match(v) and pattern.match(v))
+        for mark, pattern in _EVIDENCE_ANY.items()
     }
     if score["comma"] != score["point"]:
         return ("," if score["comma"] > score["point"] else "."), []
