@@ -121,3 +121,42 @@ def test_bad_ci_method_and_standards_are_named() -> None:
         setara.estimate(frame, design, welfare="expenditure_pc", measures="gini", ci_method="x")
     with pytest.raises(InputValueError, match="reliability standards"):
         ReliabilityRule(standards=("nchs",))
+
+
+def test_a_proportion_at_zero_gets_a_korn_graubard_interval_not_a_point() -> None:
+    """0 poor among a domain's sample is not certainty: logit (collapsing at 0) falls back to
+    Korn–Graubard with the actual n, which is what ``beta`` gives there too."""
+    import numpy as np
+    import polars as pl
+
+    import setara
+
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pl.DataFrame(
+        {
+            "region": np.repeat(["a", "b"], n // 2),
+            "psu": np.arange(n) // 5,
+            "w": rng.uniform(1, 3, n),
+            # region a: no one below the line; region b: about a third below
+            "income": np.where(np.arange(n) < n // 2, 100.0, rng.uniform(5, 25, n)),
+        }
+    )
+    design = setara.survey_design(frame, weight="w", psu="psu")
+    results = {
+        method: setara.estimate(
+            frame,
+            design,
+            welfare="income",
+            measures=["fgt:alpha=0,line=20"],
+            by=["region"],
+            overall=True,
+            ci_method=method,
+        ).frame.filter(pl.col("region") == "a")
+        for method in ("logit", "beta")
+    }
+    logit, beta = results["logit"].row(0, named=True), results["beta"].row(0, named=True)
+    assert logit["estimate"] == 0.0 and logit["ci_low"] == 0.0
+    assert 0.0 < logit["ci_high"] < 0.05  # about 1 - 0.025^(1/200)
+    assert logit["ci_high"] == pytest.approx(beta["ci_high"], rel=1e-12)
+    assert logit["diff_flag"] is None  # no sampling variance in the domain: no significance claim

@@ -110,7 +110,8 @@ def confidence_interval(
     ``wald``: ``estimate ± t se``. ``logit`` (bounded measures): ``u = (estimate - lower) /
     width``, limits ``expit(logit u ± t se / (width u (1 - u)))`` mapped back; this is R survey's
     ``svyciprop(method="logit")``, whose quasi-binomial intercept has exactly this delta-method
-    standard error. ``beta`` (proportions; other bounded measures use ``logit``): Korn–Graubard
+    standard error; a proportion estimated at 0 or 1 gets the Korn–Graubard interval instead
+    (the logit one degenerates to the point there). ``beta`` (proportions; other bounded measures use ``logit``): Korn–Graubard
     with the effective sample size ``p (1 - p) / var`` times
     ``(t_{n-1} / t_df)^2`` as R, and the actual ``n`` where ``p`` is 0 or 1.
     """
@@ -127,6 +128,12 @@ def confidence_interval(
         half = t * se / (scale.width * u * (1.0 - u))
         low = scale.lower + scale.width * _expit(eta - half)
         high = scale.lower + scale.width * _expit(eta + half)
+    if scale.proportion:
+        # At 0 or 1 the logit interval degenerates to the point, which would claim certainty
+        # from a sample that simply holds no (or only) cases: there the Korn–Graubard interval
+        # with the actual n is used instead, e.g. [0, 6.4%] for 0 poor among 56 persons.
+        kg_low, kg_high = _korn_graubard(estimate, se, level=level, df=df, n=n)
+        return np.where(interior, low, kg_low), np.where(interior, high, kg_high)
     # on the boundary or without sampling variance the logit interval degenerates to the point
     return np.where(interior, low, estimate), np.where(interior, high, estimate)
 

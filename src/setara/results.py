@@ -150,12 +150,17 @@ def with_difference(
     frame: pl.DataFrame, diff: FloatArray, se: FloatArray, t: FloatArray
 ) -> pl.DataFrame:
     """Rows with the difference from the national figure, its SE and the two-sided test at
-    the interval's level (``|diff| > t se``)."""
+    the interval's level (``|diff| > t se``); no flag where the domain's own SE is 0 or
+    missing."""
     with np.errstate(invalid="ignore"):
         flag = np.where(
             np.abs(diff) > t * se, np.where(diff > 0, ABOVE, BELOW), NOT_DIFFERENT
         ).astype(object)
     flag[np.isnan(diff) | np.isnan(se)] = None
+    # A domain estimate without sampling variance (no poor person in its sample, one PSU) says
+    # nothing about a difference: no flag rather than a "significant" one.
+    domain_se = frame["se"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    flag[~(domain_se > 0)] = None
     return frame.with_columns(
         pl.Series("diff_national", diff, dtype=pl.Float64).fill_nan(None),
         pl.Series("diff_se", se, dtype=pl.Float64).fill_nan(None),
