@@ -34,3 +34,16 @@ def test_table_values_and_shapes() -> None:
 def test_fractional_degrees_of_freedom_fall_back_to_scipy() -> None:
     df = np.array([2.5, 7.25, 100.5])
     np.testing.assert_array_equal(t_critical(0.9, df), stdtrit(df, 0.95))
+
+
+def test_missing_degrees_of_freedom_give_no_value_and_need_no_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; from setara.kernels.student import t_critical; "
+        "v = t_critical(0.95, np.array([np.nan, 5.0, np.inf])); "
+        "print(np.isnan(v[0]), round(float(v[1]), 6), 'scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "2.570582", "False"]

@@ -111,8 +111,8 @@ def confidence_interval(
     width``, limits ``expit(logit u ± t se / (width u (1 - u)))`` mapped back; this is R survey's
     ``svyciprop(method="logit")``, whose quasi-binomial intercept has exactly this delta-method
     standard error; a proportion estimated at 0 or 1 gets the Korn–Graubard interval instead
-    (the logit one degenerates to the point there). ``beta`` (proportions; other bounded measures use ``logit``): Korn–Graubard
-    with the effective sample size ``p (1 - p) / var`` times
+    (the logit one degenerates to the point there). ``beta`` (proportions; other bounded
+    measures use ``logit``): Korn–Graubard with the effective sample size ``p (1 - p) / var`` times
     ``(t_{n-1} / t_df)^2`` as R, and the actual ``n`` where ``p`` is 0 or 1.
     """
     method = check_method(method)
@@ -128,14 +128,29 @@ def confidence_interval(
         half = t * se / (scale.width * u * (1.0 - u))
         low = scale.lower + scale.width * _expit(eta - half)
         high = scale.lower + scale.width * _expit(eta + half)
-    if scale.proportion:
-        # At 0 or 1 the logit interval degenerates to the point, which would claim certainty
-        # from a sample that simply holds no (or only) cases: there the Korn–Graubard interval
-        # with the actual n is used instead, e.g. [0, 6.4%] for 0 poor among 56 persons.
-        kg_low, kg_high = _korn_graubard(estimate, se, level=level, df=df, n=n)
-        return np.where(interior, low, kg_low), np.where(interior, high, kg_high)
     # on the boundary or without sampling variance the logit interval degenerates to the point
-    return np.where(interior, low, estimate), np.where(interior, high, estimate)
+    low, high = np.where(interior, low, estimate), np.where(interior, high, estimate)
+    if scale.proportion:
+        # At 0 or 1 that point would claim certainty from a sample that simply holds no (or
+        # only) cases: there the Korn–Graubard interval with the actual n is used instead, e.g.
+        # [0, 6.4%] for 0 poor among 56 persons.
+        at_zero, at_one = estimate <= 0, estimate >= 1
+        if at_zero.any() or at_one.any():
+            reach = _boundary_reach(level, df, n)
+            low = np.where(at_one, reach, low)
+            high = np.where(at_zero, 1.0 - reach, high)
+    return low, high
+
+
+def _boundary_reach(level: float, df: FloatArray, n: IntArray) -> FloatArray:
+    """``(alpha/2)^(1/n_eff)``: the Korn–Graubard limit of a proportion estimated at 1 (its
+    complement for 0), closed forms of the beta quantiles there; ``n_eff`` is the actual ``n``
+    times ``(t_{n-1} / t_df)^2`` as in R's ``svyciprop(method="beta")``."""
+    n_f = n.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = t_critical(level, n_f - 1.0) / t_critical(level, np.maximum(df, 1.0))
+        n_eff = n_f * ratio**2
+        return np.asarray(((1.0 - level) / 2.0) ** (1.0 / n_eff), dtype=np.float64)
 
 
 def _expit(x: FloatArray) -> FloatArray:

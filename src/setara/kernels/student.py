@@ -41,16 +41,18 @@ def t_critical(level: float, df: npt.ArrayLike) -> FloatArray:
     2.228139
     """
     nu = np.maximum(np.asarray(df, dtype=np.float64), 1.0)
-    if not np.array_equal(nu, np.round(nu)):
+    missing = np.isnan(nu)  # no degrees of freedom (an empty domain): no critical value
+    if not np.array_equal(nu[~missing], np.round(nu[~missing])):
         from scipy.special import stdtrit
 
         return np.asarray(stdtrit(nu, 0.5 + level / 2.0), dtype=np.float64)
-    out = np.empty(nu.shape, dtype=np.float64)
-    large = nu >= SERIES_BELOW
+    out = np.full(nu.shape, np.nan, dtype=np.float64)
+    large = ~missing & (nu >= SERIES_BELOW)
     out[large] = _cornish_fisher(level, nu[large])
-    if (~large).any():
-        values, inverse = np.unique(nu[~large], return_inverse=True)
-        out[~large] = _series_root(level, values.astype(np.int64))[inverse.ravel()]
+    small = ~missing & ~large
+    if small.any():
+        values, inverse = np.unique(nu[small], return_inverse=True)
+        out[small] = _series_root(level, values.astype(np.int64))[inverse.ravel()]
     return out
 
 
