@@ -9,7 +9,6 @@ dimension); :func:`check_shape` compares it with :class:`ReadLimits` and raises
 from __future__ import annotations
 
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,6 +223,8 @@ def _labelled_shape(file: Path, suffix: str) -> FileShape:
 
 def _xlsx_shape(file: Path) -> FileShape:
     """The archive's expanded size, and the first sheet's dimension when it declares one."""
+    import zipfile  # only for xlsx (keeps the CLI's start-up light)
+
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()

@@ -9,7 +9,6 @@ Each reads FILE, builds its design from the options shared with ``setara measure
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -60,6 +59,8 @@ def group_value(text: str) -> int | float | str:
 
 def _number(text: str, option: str) -> float:
     """A number or a fraction such as ``1/3``."""
+    from fractions import Fraction  # imported when used: it costs the CLI's start-up
+
     try:
         return float(Fraction(text.strip()))
     except (ValueError, ZeroDivisionError):
@@ -190,6 +191,8 @@ def decompose_fgt(
     output: str | None,
 ) -> None:
     """FGT(alpha) poverty of each group, its population share and its contribution."""
+    from fractions import Fraction
+
     from setara.decomposition import decompose_fgt as estimate
 
     try:
