@@ -51,6 +51,20 @@ TEMPLATES = (
         "understates them for a clustered survey"
     ),
     gettext_noop("{rows} rows, {columns} columns; analyses possible: {dimensions}"),
+    # setara/csv_dialect.py: notes on how a CSV file was read
+    gettext_noop("not valid UTF-8: read as Windows-1252"),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal comma "
+        "(the usual mark of semicolon-separated files)"
+    ),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal point "
+        "(the usual mark of tab-separated files)"
+    ),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal point "
+        "(the usual mark of pipe-separated files)"
+    ),
     # setara.programmes.lab: targeting rules
     gettext_noop("bottom {share} by out-of-fold PMT score ({folds} folds)"),
     gettext_noop("{count} of {total} regions: {codes}"),
