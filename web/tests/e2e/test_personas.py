@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from agencies.management.commands.seed_demo import AGENCIES
 from test_one_language import ENGLISH, INDONESIAN, NAMES, visible_words
 
 from .conftest import login
@@ -41,11 +41,12 @@ SMALL_CHART_TEXT = """() => {
   return small;
 }"""
 CHART_TEXTS = "() => document.querySelectorAll('svg text').length"
+# Beyond the shared lists: dimension names, which a default title once carried in English.
+FOREIGN = {"id": ENGLISH | {"economic", "education", "health"}, "en": INDONESIAN | {"ekonomi"}}
 # Words of names and data that are neither language's prose.
 DATA_WORDS = {
-    "jawa", "barat", "bappeda", "provinsi", "bappenas", "world", "bank", "jakarta", "ppn",
-    "kementerian", "pkh", "pip", "analis", "jabar", "partner", "worldbank", "manajer",
-    "persona", "browser", "survei", "r105", "r405", "petugas",
+    "pkh", "analis", "jabar", "worldbank", "manajer", "persona", "now", "survei", "r105", "r405",
+    "petugas", *re.findall(r"[a-z][a-z-]*", " ".join(a[1] for a in AGENCIES).lower()),
 }  # fmt: skip
 
 
@@ -74,7 +75,7 @@ class Walk:
     def __init__(self, page: Any, server: str, language: str, allowed: set[str], shots: Path):
         self.page, self.server, self.language = page, server, language
         self.allowed = allowed | NAMES | DATA_WORDS
-        self.foreign = ENGLISH if language == "id" else INDONESIAN
+        self.foreign = FOREIGN[language]
         self.shots = shots
         self.seen: list[str] = []
         self.chart_texts = 0
@@ -89,14 +90,22 @@ class Walk:
         self.check()
         return response
 
-    def click(self, selector: str, *, wait: str | None = None, timeout: float = 30_000) -> None:
+    def click(
+        self,
+        selector: str,
+        *,
+        wait: str | None = None,
+        timeout: float = 30_000,
+        code: frozenset[str] = frozenset(),
+    ) -> None:
+        """Click, wait for ``wait``, check the page (``code``: words of quoted variable names)."""
         self.page.click(selector)
         if wait:
             self.page.wait_for_selector(wait, timeout=timeout)
         self.page.wait_for_load_state()
-        self.check()
+        self.check(code)
 
-    def check(self, extra: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def check(self, extra: frozenset[str] = frozenset()) -> None:
         """One language, readable charts, the site's page around every response."""
         page, where = self.page, self.page.url
         assert page.evaluate("document.documentElement.lang") == self.language, where
@@ -147,7 +156,7 @@ def _bps_csv(path: Path) -> tuple[Path, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def shared(server: str, browser: Any) -> dict[str, str]:
+def shared(server: str, browser: Any) -> dict[str, Any]:
     """Bappenas's survey, accepted, with a diagnostic shared with the World Bank through the
     sharing form by Bappenas's manager. Simulations shared by persona 2 are added here."""
     import io
@@ -160,7 +169,11 @@ def shared(server: str, browser: Any) -> dict[str, str]:
     page.goto(f"{server}/datasets/upload/")
     page.set_input_files(
         "input[name=file]",
-        {"name": "susenas.parquet", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()},
+        {
+            "name": "susenas.parquet",
+            "mimeType": "application/octet-stream",
+            "buffer": buffer.getvalue(),
+        },
     )
     page.fill("input[name=name]", "Survei nasional Bappenas")
     page.click("main form button[type=submit]")
@@ -173,8 +186,11 @@ def shared(server: str, browser: Any) -> dict[str, str]:
     page.get_by_label("World Bank Jakarta").check()
     page.click("button[name=share]")
     page.wait_for_selector(".messages")
+    analysis = page.url.removeprefix(server)
+    # Its default title is a name, given once in the manager's language ("…: ekonomi").
+    title = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", page.inner_text("h1"))}
     page.context.close()
-    return {"analysis": page.url.removeprefix(server)}
+    return {"analysis": analysis, "words": _data_words(generate_survey(10_000, seed=5)) | title}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -228,3 +244,109 @@ def test_provincial_analyst(
     assert codes and all(c.strip().startswith("32") for c in codes), codes[:5]
     walk.shot("1-regencies")
     assert walk.chart_texts > 0  # the checks of chart text measured something
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_programme_designer(
+    server: str, browser: Any, shots: Path, shared: dict[str, Any], language: str
+) -> None:
+    walk = Walk(login(browser, server, "analis.bappenas"), server, language, shared["words"], shots)
+    page = walk.page
+    baseline, name = f"PKH now {language}", f"PKH persona {language}"
+    for title in (baseline, name):  # the programme in place, and the one to redesign
+        walk.go("/programmes/new/?template=pkh")
+        page.fill("input[name=name]", title)
+        walk.click("#save-programme", wait="#editor")
+    programme = page.url.removeprefix(server)
+    # A typo in the condition is caught on save, with the variable it probably meant.
+    page.fill("#id_eligibility", "welfare_decil <= 3")
+    walk.click("#save-form", wait=".error", code=frozenset({"welfare", "decil", "decile"}))
+    assert "welfare_decile" in page.inner_text("main"), "no suggestion for the typo"
+    # The form's common edits: eligibility, an amount, a budget ceiling rationed poorest first.
+    page.fill("#id_eligibility", "welfare_decile <= 3 and any(age <= 6)")
+    amount = page.locator("#editor input[name^=param__]").first
+    amount.fill("3500000")
+    page.fill("#id_ceiling", "20000000000000")
+    page.select_option("#id_rationing", "poorest_first")
+    page.fill("#id_note", "persona")
+    walk.click("#save-form")
+    walk.go(f"{programme}v2/")
+    added = " ".join(page.locator("pre.diff .diff-add").all_inner_texts())
+    removed = " ".join(page.locator("pre.diff .diff-remove").all_inner_texts())
+    assert "3500000" in added and "welfare_decile <= 3" in added, added
+    assert "20000000000000" in added and "poorest_first" in added, added
+    assert removed, "the diff shows no removed line"
+    walk.shot("2-diff")
+    walk.go("/simulations/new/")
+    page.fill("input[name=title]", f"PKH 2026 persona {language}")
+    page.select_option("select[name=dataset_version]", index=1)
+    page.locator("#id_baseline").get_by_label(f"{baseline} v1").check()
+    page.locator("#id_scenario").get_by_label(f"{name} v2").check()
+    page.fill("input[name=scenario_name]", "PKH 2026")  # free text, not a slug
+    walk.click("#simulate", wait="#impact-table", timeout=120_000)
+    assert "PKH 2026" in page.inner_text("#impact-table thead")
+    assert page.locator("#programme-table tbody tr").count() >= 2
+    simulation = page.url.removeprefix(server)
+    walk.shot("2-simulation")
+    assert walk.chart_texts > 0
+    # Bappenas's manager shares the simulation with the partner through the sharing form.
+    manager = Walk(
+        login(browser, server, "manajer.bappenas"), server, language, shared["words"], shots
+    )
+    manager.go(simulation)
+    manager.page.get_by_label("World Bank Jakarta").check()
+    manager.click("button[name=share]", wait=".messages")
+    shared.setdefault("simulations", []).append(simulation)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_partner(
+    server: str, browser: Any, shots: Path, shared: dict[str, Any], language: str
+) -> None:
+    assert shared.get("simulations"), "run with test_programme_designer, which shares one"
+    walk = Walk(
+        login(browser, server, "partner.worldbank"), server, language, shared["words"], shots
+    )
+    page = walk.page
+    for path, start in (("/datasets/", "/datasets/upload/"), ("/analyses/", "/analyses/new/")):
+        walk.go(path)
+        assert page.locator(f"main a[href^='{start}']").count() == 0, path
+    walk.go("/programmes/")
+    assert (
+        page.locator("main a[href^='/programmes/new/'], main a[href^='/simulations/new/']").count()
+        == 0
+    )
+    walk.go(shared["analysis"])
+    assert page.locator("#headline").count() == 1
+    _no_owner_buttons(page)
+    walk.shot("3-analysis")
+    walk.click("main p.meta a")  # the dataset behind the analysis: its metadata page
+    assert page.locator("main h1").inner_text().startswith("Survei nasional Bappenas")
+    _no_owner_buttons(page)
+    walk.shot("3-dataset")
+    for simulation in shared["simulations"]:
+        walk.go(simulation)
+        assert page.locator("#impact-table").count() == 1
+        _no_owner_buttons(page)
+        links = page.locator("p.meta a[href*='/programmes/']")
+        assert links.count() >= 2
+        for href in {links.nth(i).get_attribute("href") for i in range(links.count())}:
+            walk.go(href)  # the programme version behind it reads, not 404
+            assert "eligibility" in page.inner_text("main")
+    walk.go("/analyses/999999/", status=404)
+    assert page.locator("main h1").count() == 1
+    walk.shot("3-not-found")
+    walk.go("/datasets/upload/", status=403)
+    walk.shot("3-forbidden")
+
+
+def _no_owner_buttons(page: Any) -> None:
+    """A reader sees no delete, share, publish, upload or new-version control."""
+    for selector in (
+        "button[name=delete]",
+        "button[name=share]",
+        "button[name=published]",
+        "main a[href*='/upload/']",
+        "#save-version",
+    ):
+        assert page.locator(selector).count() == 0, (page.url, selector)
