@@ -67,7 +67,7 @@ def test_programme_lab_walkthrough(server: str, browser: object) -> None:
         assert "figures_date" in page.input_value("textarea[name=spec]")
         page.fill("input[name=name]", name)
         page.click("#save-programme")
-        page.wait_for_selector("#save-version")
+        page.wait_for_selector("#editor")  # the form editor; the YAML view is folded
     page.goto(f"{server}/simulations/new/")
     page.fill("input[name=title]", "PIP on PKH, browser")
     page.select_option("select[name=dataset_version]", index=1)
