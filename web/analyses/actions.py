@@ -66,7 +66,8 @@ def create(
             dimension=dimension,
             breakdowns=chosen,
             ci_method=ci_method,
-            title=title or f"{version.dataset.name} v{version.number}: {dimension}",
+            title=title
+            or f"{version.dataset.name} v{version.number}: {_dimension_word(dimension)}",
         )
         record(
             Action.CREATE,
@@ -155,3 +156,9 @@ def update_report(
 
 def delete_report(user: Any, report: Report, request: HttpRequest | None = None) -> None:
     agency_actions.delete(user, report, ["title", "summary", "analysis"], request)
+
+
+def _dimension_word(dimension: str) -> str:
+    """The dimension in the creator's language, for a default title ("ekonomi")."""
+    words = {"economic": _("economic"), "education": _("education"), "health": _("health")}
+    return words.get(dimension, dimension)

@@ -125,6 +125,17 @@ MEANING_LABELS = {
 }
 
 
+def _preset_label(key: str, label: str) -> str:
+    """A preset's label in the reader's language when its meanings are fixed ones
+    ("R105: 1 = perkotaan, 2 = perdesaan"); free categories keep their names."""
+    table = PRESETS[key][2]
+    if not all(meaning in MEANING_LABELS for meaning in table.values()):
+        return label
+    codes = ", ".join(f"{code} = {MEANING_LABELS[meaning]}" for code, meaning in table.items())
+    prefix, colon, _rest = label.partition(": ")
+    return f"{prefix}: {codes}" if colon else codes
+
+
 class LabelsForm(forms.Form):
     """The code table of each coded role: a preset or a meaning per code."""
 
@@ -141,7 +152,7 @@ class LabelsForm(forms.Form):
                     label=_("Preset"),
                     required=False,
                     choices=[("", _("as in the table below"))]
-                    + [(key, label) for key, label in presets.items()],
+                    + [(key, _preset_label(key, label)) for key, label in presets.items()],
                 )
             allowed = MEANINGS.get(role)
             for i, code in enumerate(entry["codes"]):

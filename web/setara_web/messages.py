@@ -51,6 +51,36 @@ TEMPLATES = (
         "understates them for a clustered survey"
     ),
     gettext_noop("{rows} rows, {columns} columns; analyses possible: {dimensions}"),
+    # setara/csv_dialect.py: notes on how a CSV file was read
+    gettext_noop("not valid UTF-8: read as Windows-1252"),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal comma "
+        "(the usual mark of semicolon-separated files)"
+    ),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal point "
+        "(the usual mark of tab-separated files)"
+    ),
+    gettext_noop(
+        "numbers such as 1.234 or 1,234 could be read either way: read with decimal point "
+        "(the usual mark of pipe-separated files)"
+    ),
+    # setara/programmes/rationing.py, prefixed by the run's name in simulate.py
+    gettext_noop(
+        "{scenario}: {programme}: budget binding ({rationing}, passing over units that do not "
+        "fit); {funded} of {units} units funded (cost {cost} > ceiling {ceiling}); {unspent} of "
+        "the ceiling unspent, {unfunded} eligible units ({sample} in the data) unfunded"
+    ),
+    gettext_noop(
+        "{scenario}: {programme}: budget binding ({rationing}, stopping at the first unit that "
+        "does not fit); {funded} of {units} units funded (cost {cost} > ceiling {ceiling}); "
+        "{unspent} of the ceiling unspent, {unfunded} eligible units ({sample} in the data) "
+        "unfunded"
+    ),
+    gettext_noop(
+        "{scenario}: {programme}: budget binding; every benefit scaled by {factor} (cost {cost} "
+        "> ceiling {ceiling})"
+    ),
     # setara.programmes.lab: targeting rules
     gettext_noop("bottom {share} by out-of-fold PMT score ({folds} folds)"),
     gettext_noop("{count} of {total} regions: {codes}"),
@@ -67,6 +97,10 @@ def _words() -> dict[str, str]:
         "education": _("education"),
         "health": _("health"),
         "none": _("none"),
+        "baseline": _("baseline"),
+        "poorest_first": _("poorest first"),
+        "pro_rata": _("pro rata (every benefit scaled)"),
+        "regional_quotas": _("regional quotas"),
     }
 
 

@@ -123,3 +123,12 @@ def check_status(status: str | None) -> str:
     """A validation check's status word (ok, warning, error) in the reader's language."""
     words = {"ok": _("ok"), "warning": _("warning"), "error": _("error")}
     return words.get(status or "", status or "")
+
+
+@register.filter
+def meaning(value: str | None) -> str:
+    """A code's meaning (``urban``, ``female``, ``yes``) in the reader's language; free
+    categories (insurance schemes) as they are."""
+    from datasets.forms import MEANING_LABELS
+
+    return str(MEANING_LABELS.get(value or "", value or ""))

@@ -8,121 +8,13 @@ that agency's analyst then sees it read-only, while an outsider (Bappeda NTT) ge
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from .conftest import PASSWORD, login
+
 pytestmark = pytest.mark.e2e
-WEB = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "setara-demo-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SETARA_REQUIRE_E2E"):
-            pytest.fail("Debian chromium is required for the browser tests")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    data = tmp_path_factory.mktemp("e2e-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "DJANGO_"))}
-    env.update(
-        SETARA_DATA_DIR=str(data),
-        SETARA_HTTPS="0",
-        SETARA_MANIFEST_STATIC="0",
-        DJANGO_SETTINGS_MODULE="setara_web.settings",
-        PYTHONPATH=str(WEB),
-    )
-    env.pop("SETARA_TASK_BACKEND", None)
-    manage = [sys.executable, str(WEB / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=WEB)
-    subprocess.run(
-        [*manage, "seed_demo", "--persons", "0"], env=env, check=True, cwd=WEB, capture_output=True
-    )
-    port = _free_port()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    procs = [
-        subprocess.Popen(
-            [*manage, "db_worker", "--interval", "0.5", "--no-reload"], env=env, cwd=WEB
-        ),
-        subprocess.Popen(
-            [
-                gunicorn,
-                "setara_web.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=WEB,
-        ),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def _login(browser: object, url: str, username: str) -> object:
-    context = browser.new_context()  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
-    return page
 
 
 def test_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
@@ -131,7 +23,7 @@ def test_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
     survey = tmp_path / "susenas-demo.csv"
     generate_survey(10_000, seed=11).write_csv(survey)
 
-    page = _login(browser, server, "manajer.bappenas")
+    page = login(browser, server, "manajer.bappenas")
     page.goto(f"{server}/datasets/upload/")
     page.set_input_files("input[name=file]", str(survey))
     page.fill("input[name=name]", "Survey uploaded in the browser")
@@ -155,27 +47,27 @@ def test_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
     page.wait_for_selector(".messages")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=False)
 
-    reader = _login(browser, server, "analis.jabar")
+    reader = login(browser, server, "analis.jabar")
     reader.goto(analysis_url)
     assert reader.locator("#headline").count() == 1
     assert reader.locator("button[name=delete]").count() == 0
     assert reader.locator("button[name=share]").count() == 0
     assert reader.locator("figure.map svg").count() == 1
 
-    outsider = _login(browser, server, "viewer.ntt")
+    outsider = login(browser, server, "viewer.ntt")
     response = outsider.goto(analysis_url)
     assert response is not None and response.status == 404
 
 
 def test_programme_lab_walkthrough(server: str, browser: object) -> None:
     """Programmes from templates, a simulation run by the worker, the comparison page."""
-    page = _login(browser, server, "manajer.bappenas")
+    page = login(browser, server, "manajer.bappenas")
     for template, name in (("pkh", "PKH browser"), ("pip", "PIP browser")):
         page.goto(f"{server}/programmes/new/?template={template}")
         assert "figures_date" in page.input_value("textarea[name=spec]")
         page.fill("input[name=name]", name)
         page.click("#save-programme")
-        page.wait_for_selector("#save-form")  # the form editor (the YAML is folded)
+        page.wait_for_selector("#editor")  # the form editor; the YAML view is folded
     page.goto(f"{server}/simulations/new/")
     page.fill("input[name=title]", "PIP on PKH, browser")
     page.select_option("select[name=dataset_version]", index=1)
