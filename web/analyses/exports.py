@@ -118,6 +118,15 @@ def to_xlsx(
     flags = words.get("reliability", {})
     if flags:
         frame = frame.with_columns(pl.col("reliability").replace(flags))
+    if words.get("diff") and "diff_flag" in frame.columns:
+        frame = frame.with_columns(pl.col("diff_flag").replace(words["diff"]))
+    if words.get("labels"):
+        frame = frame.with_columns(
+            pl.when(pl.col("indicator").is_in(list(words["labels"])))
+            .then(pl.col("indicator").replace(words["labels"]))
+            .otherwise(pl.col("label"))
+            .alias("label")
+        )
     frame = neutralise_frame(frame)
     buffer = io.BytesIO()
     import xlsxwriter

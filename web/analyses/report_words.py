@@ -130,12 +130,27 @@ def xlsx_words() -> dict[str, Any]:
             "n": "n",
             "rse": _("RSE"),
             "reliability": _("Reliability"),
+            "reliability_reason": _("Reason for the flag"),
+            "diff_national": _("Difference from the national figure"),
+            "diff_se": _("SE of the difference"),
+            "diff_flag": _("Compared with the national figure"),
         },
         "reliability": reliability_words(),
+        "diff": {
+            "above": _("significantly above"),
+            "below": _("significantly below"),
+            "not different": _("not significantly different"),
+        },
+        "labels": {
+            "decile_share": _("Share of total welfare"),
+            "lorenz": _("Lorenz ordinate"),
+        },
         "sheets": {
             "national": _("National"),
             "decile": _("Decile"),
             "population_share": _("Lorenz curve"),
+            "decomposition by province": _("Theil by province"),
+            "decomposition by urban": _("Theil by urban-rural"),
             **{key: str(label) for key, label in BREAKDOWN_LABELS.items()},
         },
         "rule": _(

@@ -85,6 +85,16 @@ TEMPLATES = (
     gettext_noop("bottom {share} by out-of-fold PMT score ({folds} folds)"),
     gettext_noop("{count} of {total} regions: {codes}"),
     gettext_noop("everyone"),
+    # setara.estimation, setara.decomposition, setara.analysis: rows an estimate left out
+    # (the more specific templates first: the first that matches is used)
+    gettext_noop("{role} column {column}: {count} rows with missing values left out"),
+    gettext_noop(
+        "welfare column {column}: {count} rows with missing values left out of every estimate"
+    ),
+    gettext_noop(
+        "{measure}: {count} rows with zero or negative {column} treated as outside the domain"
+    ),
+    gettext_noop("{measure}: {count} rows with missing {column} left out"),
     # agencies/models.py: Profile.__str__, as the audit trail stores it
     gettext_noop("profile of {user}"),
 )

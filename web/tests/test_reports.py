@@ -140,6 +140,16 @@ def test_xlsx_words_and_csv_for_excel_indonesia(full_analysis: Any, as_persona: 
     assert {"Indikator", "Estimasi", "Keandalan"} <= set(quintile.columns)
     assert "andal" in quintile["Keandalan"].to_list()
     assert "reliable" not in quintile["Keandalan"].to_list()
+    assert "Alasan tanda" in quintile.columns
+    province = sheets["Provinsi"]
+    assert "Dibandingkan dengan angka nasional" in province.columns
+    assert set(province["Dibandingkan dengan angka nasional"].drop_nulls()) <= {
+        "signifikan di atas",
+        "signifikan di bawah",
+        "tidak berbeda signifikan",
+    }
+    assert "Theil menurut provinsi" in sheets
+    assert "Bagian dari total kesejahteraan" in sheets["Desil"]["Indikator"].to_list()
     client = as_persona("analyst")
     plain = client.get(f"/analyses/{full_analysis.pk}/export.csv").content.decode()
     excel = client.get(f"/analyses/{full_analysis.pk}/export.csv?excel=id").content
