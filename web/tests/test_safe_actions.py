@@ -125,6 +125,12 @@ def test_recipient_reads_the_programmes_behind_a_shared_simulation(world, as_per
 def test_uploaded_by_and_access_labels(world, as_persona) -> None:
     page = as_persona("analyst").get(f"/datasets/{world['dataset'].pk}/").content.decode()
     assert "· analyst" in page  # the uploader, not "–"
+    import calendar
+    import re
+
+    # dates as readers write them ("30 November 2026, 14:05"), not "2026-11-30 14:05"
+    assert any(f" {month} 20" in page for month in calendar.month_name[1:])
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)
     assert "read-only access" not in page
     assert "Managers of Alpha can share" in page
     reader = as_persona("reader").get(f"/datasets/{world['dataset'].pk}/").content.decode()

@@ -132,3 +132,16 @@ def meaning(value: str | None) -> str:
     from datasets.forms import MEANING_LABELS
 
     return str(MEANING_LABELS.get(value or "", value or ""))
+
+
+@register.filter
+def when(moment: Any, with_time: str = "") -> str:
+    """A date (with ``"time"``, its hour and minute) as the reader writes it, in local time:
+    ``29 November 2026, 14.05`` in Indonesian, ``29 November 2026, 14:05`` in English."""
+    if not moment:
+        return "–"
+    from django.utils import timezone
+
+    if getattr(moment, "tzinfo", None) is not None:
+        moment = timezone.localtime(moment)
+    return numbers.date_text(moment, language=get_language(), time=with_time == "time")
