@@ -33,7 +33,9 @@ def _free_port() -> int:
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SETARA_", "DJANGO_"))}
+    # its own SQLite file: never the database of the suite's PostgreSQL pass (DATABASE_URL)
+    skip = ("SETARA_", "DJANGO_", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
         SETARA_DATA_DIR=str(data_dir),
         SETARA_HTTPS="0",
