@@ -18,6 +18,7 @@ from setara_web.pdf import Report
 from analyses.dashboard import formatter
 
 MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "empty": "–"}
+DIFF_MARKS = {"above": " ▲", "below": " ▼"}  # significantly above / below the national figure
 REGENCY_ROWS = 20  # highest and lowest regencies tabled, as the page's overview chart
 
 
@@ -26,6 +27,7 @@ def _cell(cell: Mapping[str, Any] | None) -> tuple[str, str]:
         return "–", ""
     fmt = formatter(cell["fmt"])
     value = fmt(cell["estimate"]) + MARKS.get(cell.get("reliability") or "", "")
+    value += DIFF_MARKS.get(cell.get("diff_flag") or "", "")  # as the page's tables and maps
     return value, f"{fmt(cell['ci_low'])} – {fmt(cell['ci_high'])}"
 
 
