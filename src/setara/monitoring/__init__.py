@@ -1,0 +1,10 @@
+"""Monitoring against targets: scoring, data-quality rules and change over time.
+
+The library half of the monitoring capability (the web app keeps catalogues, submissions and
+approvals): plain functions on arrays and frames that use the survey engine through ``setara``'s
+public names only.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
