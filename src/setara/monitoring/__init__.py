@@ -7,4 +7,6 @@ public names only.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from setara.monitoring.change import change
+
+__all__: list[str] = ["change"]
