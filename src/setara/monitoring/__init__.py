@@ -8,5 +8,6 @@ public names only.
 from __future__ import annotations
 
 from setara.monitoring.change import change
+from setara.monitoring.gic import growth_incidence
 
-__all__: list[str] = ["change"]
+__all__: list[str] = ["change", "growth_incidence"]

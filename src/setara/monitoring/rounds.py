@@ -17,7 +17,7 @@ the linearization on the stacked design.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,9 @@ class Rounds:
     domains: pl.DataFrame
     stacked: Any | None
     level: float
+    memo: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
+    """Stacked domain codes and df, by the identity of the rounds' domain arrays (measures
+    over the same rows share them); the linearizations are kept alive by the caller."""
 
     @property
     def n_domains(self) -> int:
@@ -126,16 +129,30 @@ class Rounds:
             for coef, lin in terms:
                 placed.append((coef, _placed(lin, head, tail)))
         a, shared = _combined(placed, self.n_domains)
-        domain = _stacked_domain(before, after, n1, n2)
+        domain = self._stacked_domain(before, after)
         return combination_variance(self.stacked, domain, self.n_domains, a, shared)
+
+    def _stacked_domain(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
+        """Row domain codes of the stacked rows (the same array for the same terms' rows, so
+        the stacked design's cells are built once)."""
+        key = ("domain", *(id(lin.domain) for _, lin in (*before, *after)), len(before))
+        if key not in self.memo:
+            n1, n2 = self.frames[0].height, self.frames[1].height
+            first = _domain_of(before) if before else np.full(n1, -1, dtype=np.int64)
+            second = _domain_of(after) if after else np.full(n2, -1, dtype=np.int64)
+            self.memo[key] = np.concatenate([first, second])
+        return np.asarray(self.memo[key])
 
     def df(self, before: Linearization, after: Linearization) -> np.ndarray:
         """Degrees of freedom of a contrast of the two rounds per domain: PSUs minus strata
         of the domain in both rounds (on the stacked design when PSUs are shared)."""
         if self.stacked is None:
             return np.asarray(before.df + after.df, dtype=np.float64)
-        domain = np.concatenate([before.domain, after.domain])
-        return np.asarray(self.stacked.domain_degf(domain, self.n_domains), dtype=np.float64)
+        key = ("df", id(before.domain), id(after.domain))
+        if key not in self.memo:
+            domain = self._stacked_domain([(np.ones(1), before)], [(np.ones(1), after)])
+            self.memo[key] = self.stacked.domain_degf(domain, self.n_domains)
+        return np.asarray(self.memo[key], dtype=np.float64)
 
 
 def _placed(lin: Linearization, head: int, tail: int) -> Linearization:
@@ -160,12 +177,6 @@ def _domain_of(terms: Sequence[Term]) -> np.ndarray:
     return domain
 
 
-def _stacked_domain(
-    before: Sequence[Term], after: Sequence[Term], n1: int, n2: int
-) -> np.ndarray:
-    first = _domain_of(before) if before else np.full(n1, -1, dtype=np.int64)
-    second = _domain_of(after) if after else np.full(n2, -1, dtype=np.int64)
-    return np.concatenate([first, second])
 
 
 def _combined(
@@ -177,11 +188,14 @@ def _combined(
     for coef, lin in terms:
         if lin.weighted is None:
             raise DesignError("shared PSUs need a linearization design, not replicate weights")
-        inside = lin.domain >= 0
-        row_coef = np.where(inside, np.nan_to_num(coef)[np.where(inside, lin.domain, 0)], 0.0)
-        a += row_coef * lin.weighted
+        coef = np.nan_to_num(coef)
+        if coef.size and np.all(coef == coef[0]):
+            a += coef[0] * lin.weighted  # one coefficient for every domain (a change)
+        else:
+            inside = lin.domain >= 0
+            a += np.where(inside, coef[np.where(inside, lin.domain, 0)], 0.0) * lin.weighted
         if lin.shared is not None:
-            shared.append((lin.shared[0], np.nan_to_num(coef) * lin.shared[1]))
+            shared.append((lin.shared[0], coef * lin.shared[1]))
     return a, shared
 
 
