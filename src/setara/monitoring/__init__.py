@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from setara.monitoring.change import change
 from setara.monitoring.gic import growth_incidence
+from setara.monitoring.growth_redistribution import growth_redistribution
 
-__all__: list[str] = ["change", "growth_incidence"]
+__all__: list[str] = ["change", "growth_incidence", "growth_redistribution"]

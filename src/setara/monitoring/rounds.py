@@ -10,8 +10,9 @@ Each round is estimated on its own design (:func:`setara.contrast.linearize`). A
   PSUs they share (R survey: ``svycontrast`` on ``svyby(~y, ~round, stacked, ...)``).
 
 Estimates whose reported SE is not the linearized one (Woodruff quantiles) keep it: a
-two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 c_1 c_2 Cov``, the covariance taken from
-the linearization on the stacked design.
+two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 rho |c_1 se_1| |c_2 se_2|``, where
+``rho`` is the correlation of the two signed terms' linearizations (kernel density, Osier
+2009) on the stacked design; so the same sample twice has no sampling error.
 """
 
 from __future__ import annotations
@@ -97,13 +98,14 @@ class Rounds:
         if len(before) != 1 or len(after) != 1:
             raise DesignError("a Woodruff quantile can be combined with one term per round only")
         (c1, lin1), (c2, lin2) = before[0], after[0]
-        cov2 = (
-            self._stacked_variance(before, after)
-            - self._stacked_variance(before, [])
-            - self._stacked_variance([], after)
-        )
-        var = c1**2 * lin1.se**2 + c2**2 * lin2.se**2 + cov2
-        return np.asarray(np.maximum(var, 0.0))
+        v1 = self._stacked_variance(before, [])
+        v2 = self._stacked_variance([], after)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # the correlation of the two terms' linearizations, carried to the reported SEs
+            rho = (self._stacked_variance(before, after) - v1 - v2) / (2.0 * np.sqrt(v1 * v2))
+        rho = np.clip(np.nan_to_num(rho), -1.0, 1.0)
+        s1, s2 = np.abs(c1) * lin1.se, np.abs(c2) * lin2.se
+        return np.asarray(np.maximum(s1**2 + s2**2 + 2.0 * rho * s1 * s2, 0.0))
 
     def _round_variance(self, index: int, terms: Sequence[Term]) -> np.ndarray:
         n_domains = self.n_domains
