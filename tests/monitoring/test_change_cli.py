@@ -49,13 +49,30 @@ def same(got: pl.DataFrame, expected: pl.DataFrame, columns: list[str]) -> None:
 def test_change_command_equals_the_library(files: tuple[str, str], common: bool) -> None:
     flags = ["--common-psu"] if common else []
     got = run(
-        ["change", *files, "--income", "y", *OPTIONS, "--measure", "gini", "--measure",
-         "fgt:alpha=0,line=@line", "--by", "region", *flags]
+        [
+            "change",
+            *files,
+            "--income",
+            "y",
+            *OPTIONS,
+            "--measure",
+            "gini",
+            "--measure",
+            "fgt:alpha=0,line=@line",
+            "--by",
+            "region",
+            *flags,
+        ]
     )
     before, after = rounds()
     expected = change(
-        before, after, welfare="y", measures=["gini", "fgt:alpha=0,line=@line"], design=DESIGN,
-        by="region", common_psu=common,
+        before,
+        after,
+        welfare="y",
+        measures=["gini", "fgt:alpha=0,line=@line"],
+        design=DESIGN,
+        by="region",
+        common_psu=common,
     ).frame
     assert got.columns[:3] == ["measure", "params", "region"]
     same(got, expected, ["before", "after", "change", "se", "ci_low", "ci_high", "p_value"])
@@ -68,8 +85,22 @@ def test_gic_and_decompose_commands_equal_the_library(files: tuple[str, str]) ->
         before, after, welfare="y", design=DESIGN, points=9, common_psu=True
     ).frame
     same(got, expected, ["growth", "se", "ci_low", "ci_high"])
-    got = run(["change", *files, "--income", "y", "--weight", "weight", "--decompose",
-               "datt-ravallion", "--line", "@line", "--alpha", "1"])
+    got = run(
+        [
+            "change",
+            *files,
+            "--income",
+            "y",
+            "--weight",
+            "weight",
+            "--decompose",
+            "datt-ravallion",
+            "--line",
+            "@line",
+            "--alpha",
+            "1",
+        ]
+    )
     expected = growth_redistribution(
         before, after, welfare="y", line="@line", alpha=1, design={"weight": "weight"}
     ).frame
@@ -97,7 +128,9 @@ def test_user_errors_are_one_line_and_exit_2(
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
 
 
-def test_missing_second_file(files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_second_file(
+    files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["gic", files[0], str(tmp_path / "none.csv"), "--income", "y"])
     assert exit_info.value.code == 2

@@ -51,9 +51,20 @@ def test_domain_missing_from_a_round_gets_no_change() -> None:
 
 def test_errors_name_the_round_and_the_problem() -> None:
     before, after = rounds()
-    with pytest.raises(ColumnNotFoundError, match="after round: .*'income'"):
-        change(before.with_columns(income=pl.col("y")), after, welfare="income",
-               measures="mean", design=DESIGN)
+    with pytest.raises(ColumnNotFoundError, match=r"after round: .*'income'"):
+        change(
+            before.with_columns(income=pl.col("y")),
+            after,
+            welfare="income",
+            measures="mean",
+            design=DESIGN,
+        )
     with pytest.raises(DesignError, match="common_psu needs the PSU column"):
-        change(before, after, welfare="y", measures="mean", design={"weight": "weight"},
-               common_psu=True)
+        change(
+            before,
+            after,
+            welfare="y",
+            measures="mean",
+            design={"weight": "weight"},
+            common_psu=True,
+        )

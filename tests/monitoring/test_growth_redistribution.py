@@ -19,7 +19,13 @@ WEIGHT = {"weight": "weight"}
 def test_components_add_up_to_the_change(method: str, alpha: float) -> None:
     before, after = rounds()
     frame = growth_redistribution(
-        before, after, welfare="y", line="@line", alpha=alpha, design=WEIGHT, by="region",
+        before,
+        after,
+        welfare="y",
+        line="@line",
+        alpha=alpha,
+        design=WEIGHT,
+        by="region",
         method=method,
     ).frame
     parts = frame["growth"] + frame["redistribution"] + frame["residual"]

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, csv_options, limit_options, output_options, read_data
+from setara.cli.base import (
+    _emit,
+    _split,
+    cli,
+    csv_options,
+    limit_options,
+    output_options,
+    read_data,
+)
 from setara.cli.design import DesignChoice, design_options
 from setara.errors import SetaraError
 from setara.limits import ReadLimits
@@ -53,7 +61,11 @@ def design_arguments(choice: DesignChoice) -> dict[str, Any]:
 
 
 def _read_rounds(
-    before: str, after: str, csv_separator: str | None, decimal_comma: bool | None, limits: ReadLimits
+    before: str,
+    after: str,
+    csv_separator: str | None,
+    decimal_comma: bool | None,
+    limits: ReadLimits,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     return (
         read_data(before, csv_separator, decimal_comma, limits),

@@ -163,7 +163,10 @@ def _row(
         params=params,
         before=lin1,
         after=lin2,
-        values=(np.where(lin1.n > 0, lin1.estimate, np.nan), np.where(lin2.n > 0, lin2.estimate, np.nan)),
+        values=(
+            np.where(lin1.n > 0, lin1.estimate, np.nan),
+            np.where(lin2.n > 0, lin2.estimate, np.nan),
+        ),
         name="growth",
         value=growth,
         var=rounds.variance([term1], [term2]),

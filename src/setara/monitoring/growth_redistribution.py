@@ -97,7 +97,9 @@ def _round(
         raise InputValueError(f"{name} round: {bad_line:,} zero or negative poverty lines")
     negative = int((w < 0).sum())
     if negative:
-        raise InputValueError(f"{name} round: weight column {weight!r} has {negative:,} negative values")
+        raise InputValueError(
+            f"{name} round: weight column {weight!r} has {negative:,} negative values"
+        )
     keep = ~np.isnan(y) & ~np.isnan(w) & ~np.isnan(z) & (codes >= 0)
     y, w, z, d = y[keep], w[keep], z[keep], codes[keep]
     total = np.bincount(d, weights=w, minlength=n_domains)
@@ -119,8 +121,10 @@ def _codes(frames: Sequence[pl.DataFrame], by: list[str]) -> tuple[list[np.ndarr
     keys = domains.with_row_index("__setara_domain")
     codes = []
     for frame in frames:
-        joined = frame.select(by).with_row_index("__setara_row").join(
-            keys, on=by, how="left", nulls_equal=True
+        joined = (
+            frame.select(by)
+            .with_row_index("__setara_row")
+            .join(keys, on=by, how="left", nulls_equal=True)
         )
         codes.append(
             joined.sort("__setara_row")["__setara_domain"].fill_null(-1).to_numpy().astype(np.int64)
@@ -217,7 +221,10 @@ def growth_redistribution(
         redistribution = p12 - p11
         residual = total - growth - redistribution
     frame = pl.DataFrame(
-        {"measure": ["fgt"] * n_domains, "params": [f"alpha={alpha:g},line={_line_text(line)}"] * n_domains}
+        {
+            "measure": ["fgt"] * n_domains,
+            "params": [f"alpha={alpha:g},line={_line_text(line)}"] * n_domains,
+        }
     )
     if by_cols:
         frame = pl.concat([frame, domains], how="horizontal")
