@@ -68,3 +68,49 @@ def test_errors_name_the_round_and_the_problem() -> None:
             design={"weight": "weight"},
             common_psu=True,
         )
+
+
+def test_rescaling_a_rounds_weights_changes_nothing() -> None:
+    before, after = rounds()
+    # not quantile-based measures: their kernel bandwidth uses N = sum of weights (as convey),
+    # so their SEs move slightly with the weight scale (README, definitional choices)
+    measures = ["mean", "gini", "fgt:alpha=0,line=@line", "theil"]
+    base = change(before, after, welfare="y", measures=measures, design=DESIGN, common_psu=True)
+    scaled = change(
+        before.with_columns(pl.col("weight") * 7.5),
+        after,
+        welfare="y",
+        measures=measures,
+        design=DESIGN,
+        common_psu=True,
+    )
+    for column in ("change", "se"):
+        np.testing.assert_allclose(
+            scaled.frame[column].to_numpy(), base.frame[column].to_numpy(), rtol=1e-9
+        )
+
+
+def test_replicate_weights_for_independent_rounds_only() -> None:
+    """Each round's own replicate SEs combine as independent samples; shared PSUs need the
+    PSUs of a linearization design."""
+    frames = []
+    for frame in rounds():
+        psu = frame["psu"].to_numpy()
+        reps = {
+            f"rep{k}": frame["weight"].to_numpy() * np.where(psu % 5 == k, 0.0, 1.25)
+            for k in range(5)
+        }
+        frames.append(frame.with_columns(**{k: pl.Series(v) for k, v in reps.items()}))
+    design = {"weight": "weight", "replicate_weights": "rep*", "replicate_type": "jk1"}
+    got = change(*frames, welfare="y", measures=["mean", "gini"], design=design).frame
+    ses = []
+    for frame in frames:
+        own = setara.survey_design(frame, **design)
+        ses.append(setara.estimate(frame, own, welfare="y", measures=["mean", "gini"]).frame["se"])
+    np.testing.assert_allclose(
+        got["se"].to_numpy() ** 2, ses[0].to_numpy() ** 2 + ses[1].to_numpy() ** 2, rtol=1e-12
+    )
+    with pytest.raises(DesignError, match="replicate weights"):
+        change(
+            *frames, welfare="y", measures="mean", design={**design, "psu": "psu"}, common_psu=True
+        )
