@@ -41,7 +41,7 @@ from setara.measures.base import Measure, MeasureData
 from setara.measures.quantiles import Quantile
 from setara.measures.registry import parse_spec
 
-__all__ = ["Linearization", "combination_variance", "linearize"]
+__all__ = ["Linearization", "combination_variance", "domain_codes_for", "linearize"]
 
 MAX_THREADS = 4  # as setara.estimate: measures run concurrently, each with n-sized temporaries
 

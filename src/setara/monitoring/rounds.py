@@ -18,7 +18,7 @@ two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 rho |c_1 se_1| |c_2 se_2|
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ import polars as pl
 
 import setara
 from setara import SurveyDesign
-from setara.contrast import Linearization, combination_variance, linearize
+from setara.contrast import Linearization, combination_variance, domain_codes_for, linearize
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError, SetaraError
 
 __all__ = ["Rounds", "Term", "prepare_rounds"]
@@ -62,9 +62,11 @@ class Rounds:
     domains: pl.DataFrame
     stacked: SurveyDesign | None
     level: float
+    stacked_codes: np.ndarray
+    """Domain codes of every row of both rounds (before, then after)."""
     memo: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
-    """Stacked domain codes and df, by the identity of the rounds' domain arrays (measures
-    over the same rows share them); the linearizations are kept alive by the caller."""
+    """Stacked df by the identity of the rounds' domain arrays (measures over the same rows
+    share them; the linearizations outlive the computation)."""
 
     @property
     def n_domains(self) -> int:
@@ -131,27 +133,28 @@ class Rounds:
         return combination_variance(design, _domain_of(terms), n_domains, a, shared)
 
     def _stacked_variance(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
-        n1, n2 = self.frames[0].height, self.frames[1].height
-        placed: list[Term] = []
-        for terms, head, tail in ((before, 0, n2), (after, n1, 0)):
-            for coef, lin in terms:
-                placed.append((coef, _placed(lin, head, tail)))
+        """Linearized variance of the terms of both rounds on the stacked design.
+
+        Every call uses the same row domain codes (all rows of both rounds by their ``by``
+        domain): rows a measure leaves out carry zero influence, and zero cells add nothing to
+        the sums, so the stacked design's cells are built once for every measure.
+        """
         if self.stacked is None:
             raise DesignError("the rounds were not stacked (common_psu=False)")
-        a, shared = _combined(placed, self.n_domains)
-        domain = self._stacked_domain(before, after)
-        return combination_variance(self.stacked, domain, self.n_domains, a, shared)
-
-    def _stacked_domain(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
-        """Row domain codes of the stacked rows (the same array for the same terms' rows, so
-        the stacked design's cells are built once)."""
-        key = ("domain", *(id(lin.domain) for _, lin in (*before, *after)), len(before))
-        if key not in self.memo:
-            n1, n2 = self.frames[0].height, self.frames[1].height
-            first = _domain_of(before) if before else np.full(n1, -1, dtype=np.int64)
-            second = _domain_of(after) if after else np.full(n2, -1, dtype=np.int64)
-            self.memo[key] = np.concatenate([first, second])
-        return np.asarray(self.memo[key])
+        n1, n2 = self.frames[0].height, self.frames[1].height
+        a_parts: list[np.ndarray] = []
+        shared: list[tuple[np.ndarray, np.ndarray]] = []
+        for terms, size, head, tail in ((before, n1, 0, n2), (after, n2, n1, 0)):
+            if not terms:
+                a_parts.append(np.zeros(size))
+                continue
+            a, round_shared = _combined(terms, self.n_domains)
+            a_parts.append(a)
+            for b, c in round_shared:
+                shared.append((np.concatenate([np.zeros(head), b, np.zeros(tail)]), c))
+        return combination_variance(
+            self.stacked, self.stacked_codes, self.n_domains, np.concatenate(a_parts), shared
+        )
 
     def df(self, before: Linearization, after: Linearization) -> np.ndarray:
         """Degrees of freedom of a contrast of the two rounds per domain: PSUs minus strata
@@ -160,23 +163,9 @@ class Rounds:
             return np.asarray(before.df + after.df, dtype=np.float64)
         key = ("df", id(before.domain), id(after.domain))
         if key not in self.memo:
-            domain = self._stacked_domain([(np.ones(1), before)], [(np.ones(1), after)])
+            domain = np.concatenate([before.domain, after.domain])
             self.memo[key] = self.stacked.domain_degf(domain, self.n_domains)
         return np.asarray(self.memo[key], dtype=np.float64)
-
-
-def _placed(lin: Linearization, head: int, tail: int) -> Linearization:
-    """The linearization with its row vectors padded to the stacked rows."""
-
-    def pad(values: np.ndarray, fill: float) -> np.ndarray:
-        return np.concatenate([np.full(head, fill), values, np.full(tail, fill)])
-
-    shared = None
-    if lin.shared is not None:
-        shared = (pad(lin.shared[0], 0.0), lin.shared[1])
-    weighted = pad(lin.weighted, 0.0) if lin.weighted is not None else None
-    domain = pad(lin.domain.astype(np.float64), -1.0).astype(np.int64)
-    return replace(lin, weighted=weighted, shared=shared, domain=domain)
 
 
 def _domain_of(terms: Sequence[Term]) -> np.ndarray:
@@ -243,8 +232,14 @@ def prepare_rounds(
     if by_cols:
         both = pl.concat([f.select(by_cols) for f in frames], how="vertical_relaxed")
         domains = both.unique(maintain_order=True)
-    stacked = _stacked_design(frames, args) if common_psu else None
-    return Rounds(frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level)
+    stacked = None
+    codes = np.zeros(0, dtype=np.int64)
+    if common_psu:
+        stacked = _stacked_design(frames, args)
+        codes = np.concatenate([domain_codes_for(f, by_cols, domains)[0] for f in frames])
+    return Rounds(
+        frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level, codes
+    )
 
 
 def _stacked_design(
