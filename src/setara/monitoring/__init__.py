@@ -7,4 +7,6 @@ public names only.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from setara.monitoring.scoring import score, scorecard
+
+__all__: list[str] = ["score", "scorecard"]
