@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from setara import ReliabilityRule, SetaraError
 from setara.monitoring import score, scorecard
@@ -169,3 +171,54 @@ def test_scorecard_groups_by_several_columns() -> None:
         ("12", "2025", 2),
         ("11", "2025", 3),
     ]
+
+
+_finite = st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@st.composite
+def _target_rows(draw: st.DrawFn) -> dict[str, object]:
+    low, high = sorted((draw(_finite), draw(_finite)))
+    shape = draw(st.sampled_from(["point", "range", "at_least", "at_most"]))
+    if shape == "point":
+        high = low
+    ci = sorted((draw(_finite), draw(_finite)))
+    return {
+        "value": draw(_finite),
+        "target_low": None if shape == "at_most" else low,
+        "target_high": None if shape == "at_least" else high,
+        "polarity": draw(st.sampled_from(["higher", "lower"])),
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_target_rows(), min_size=1, max_size=10))
+def test_achievement_and_verdict_agree_with_the_decisive_target(
+    rows: list[dict[str, object]],
+) -> None:
+    frame = pl.DataFrame(
+        rows, schema_overrides={c: pl.Float64 for c in INPUTS if c in rows[0] and c != "polarity"}
+    )
+    scored = score(frame)
+    # the same rule applied to the CI's ends: a met target scores >= 100 at both ends
+    ends = [
+        score(frame.with_columns(value=pl.col(end)))["achievement"] for end in ("ci_low", "ci_high")
+    ]
+    for i, row in enumerate(scored.iter_rows(named=True)):
+        higher = row["polarity"] == "higher"
+        low, high = row["target_low"], row["target_high"]
+        decisive = (
+            (low if low is not None else high) if higher else (high if high is not None else low)
+        )
+        good = row["value"] >= decisive if higher else row["value"] <= decisive
+        if row["achievement"] is not None:
+            assert (row["achievement"] >= 100 - 1e-9) == good
+        ends_scored = [e[i] for e in ends]
+        if row["verdict"] == "met" and None not in ends_scored:
+            assert min(ends_scored) > 100 - 1e-9
+        if row["verdict"] == "not_met" and None not in ends_scored:
+            assert max(ends_scored) < 100 + 1e-9
+        if row["verdict"] == "cannot_tell":
+            assert row["ci_low"] <= decisive <= row["ci_high"]

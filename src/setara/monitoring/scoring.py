@@ -7,16 +7,19 @@ flag. :func:`scorecard` sums the scored rows up per region and ranks the regions
 
 Rules followed
 --------------
-Achievement (*capaian kinerja*), PermenPANRB 8/2021 (Sistem Manajemen Kinerja PNS), Lampiran,
-Bab VI.A.1 "Menghitung Capaian IKI" (formulas (e) and (g)); the same ratios are the usual
-practice of the LKj under PermenPANRB 53/2014:
+Achievement (*capaian kinerja*): the formulas of PermenPANRB 8/2021 (Sistem Manajemen Kinerja
+PNS), Lampiran, Bab VI.A.1 "Menghitung Capaian IKI", formulas (e) and (g), read in a public
+copy of the Lampiran. That regulation states them for individual performance indicators; the
+same ratios are the usual practice of agencies' performance reports (LKj) under PermenPANRB
+53/2014, whose text was not checked here:
 
 - higher is better ("kondisi normal"): ``realisation / target × 100``;
 - lower is better ("kondisi khusus"): ``(1 + (1 − realisation / target)) × 100``,
   i.e. ``(2 − realisation / target) × 100``;
 - a target given as a range uses its upper bound when the realisation is above it and its
   lower bound when the realisation is below it (same Lampiran, note to both formulas); a
-  realisation inside the range (bounds included) is 100. A point target is the range
+  realisation inside the range (bounds included) scores 100 (Setara's rule; the regulation
+  does not say). A point target is the range
   ``[t, t]``; a missing bound is an open range ("at least 80": ``target_high`` null).
 
 Categories, Permendagri 86/2017 (evaluation of the RKPD), *kriteria tingkat capaian kinerja*:
@@ -29,6 +32,7 @@ not at hand when this was written.)
 Defined behaviour at the edges (each row of ``tests/data/monitoring/score_cases.csv``):
 
 - a missing value or no target at all: achievement, category and light are null;
+- a target open on the bad side ("at most 10" when higher is better): nothing is scored;
 - the reference target (the bound used) is zero or negative while the realisation lies outside
   the range: the ratio has no meaning, achievement is null and ``score_note`` says why; a
   realisation inside the range is still 100 (a target of 0 met exactly scores 100);
@@ -118,9 +122,11 @@ def score(
         without ``rse``) and ``score_note`` (why achievement is null, else null).
 
     The target that decides the verdict and the progress is the bound on the bad side:
-    ``target_low`` when higher is better (``target_high`` if the low side is open), and
-    ``target_high`` when lower is better; so achievement ≥ 100 exactly when the realisation is
-    on the good side of that bound.
+    ``target_low`` when higher is better and ``target_high`` when lower is better, so
+    achievement ≥ 100 exactly when the realisation is on the good side of that bound (a
+    property test checks this). A row whose only bound is on the good side ("at most 10"
+    when higher is better) cannot be scored: every output is null and ``score_note`` says
+    ``no target bound on the bad side``.
 
     Raises
     ------
@@ -178,11 +184,15 @@ def _expressions(
     reference = pl.when(below).then(low).when(above).then(high)
     ratio = value / reference
     outside = pl.when(higher).then(ratio * 100.0).otherwise((2.0 - ratio) * 100.0)
+    # the bound on the bad side: reaching it means achievement 100
+    decisive = pl.when(higher).then(low).otherwise(high)
     note = (
         pl.when(value.is_null())
         .then(pl.lit("no value"))
         .when(~has_target)
         .then(pl.lit("no target"))
+        .when(decisive.is_null())
+        .then(pl.lit("no target bound on the bad side"))
         .when((below | above) & (reference == 0.0))
         .then(pl.lit("zero target"))
         .when((below | above) & (reference < 0.0))
@@ -196,8 +206,6 @@ def _expressions(
         .otherwise(pl.lit(100.0))
         .alias("achievement")
     )
-    # the bound on the bad side: reaching it means achievement 100
-    decisive = pl.when(higher).then(pl.coalesce(low, high)).otherwise(pl.coalesce(high, low))
     exprs = [
         achievement,
         _category(achievement).alias("category"),
@@ -249,7 +257,12 @@ def _expressions(
 
 
 def scorecard(
-    scored: pl.DataFrame, *, by: Sequence[str] = ("region_code",), cap: float | None = None
+    scored: pl.DataFrame,
+    *,
+    by: Sequence[str] = ("region_code",),
+    cap: float | None = None,
+    green_from: float = 91.0,
+    amber_from: float = 66.0,
 ) -> pl.DataFrame:
     """Sum scored rows up per region (or any ``by`` columns) and rank them.
 
@@ -262,13 +275,15 @@ def scorecard(
     cap
         When given, each achievement is capped at ``cap`` before the mean (e.g. 120, so one
         indicator far beyond its target cannot hide the others); counts are not affected.
+    green_from, amber_from
+        Traffic-light thresholds for the mean achievement, as in :func:`score`.
 
     Returns
     -------
     polars.DataFrame
         One row per group: ``n_indicators`` (rows), ``n_scored`` (rows with an achievement),
         ``mean_achievement`` (mean over scored rows), ``category`` and ``light`` of that mean
-        (same thresholds as :func:`score`'s defaults), ``n_<category>`` for every category,
+        (same thresholds as :func:`score`), ``n_<category>`` for every category,
         ``n_green``/``n_amber``/``n_red``, ``n_met``/``n_not_met``/``n_cannot_tell`` and
         ``rank`` (1 = highest mean achievement; equal means share the smallest rank, the next
         rank skips: 1, 2, 2, 4; a group with nothing scored has no rank and comes last).
@@ -303,7 +318,7 @@ def scorecard(
     mean = pl.col("mean_achievement")
     card = card.with_columns(
         _category(mean).alias("category"),
-        _light(mean, 91.0, 66.0).alias("light"),
+        _light(mean, green_from, amber_from).alias("light"),
         mean.rank(method="min", descending=True).cast(pl.Int64).alias("rank"),
     )
     order = ["n_indicators", "n_scored", "mean_achievement", "category", "light", "rank"]
