@@ -1,5 +1,8 @@
 """Data-quality checks on 100,000 realisation rows (issue 10, performance: under 10 s).
 
+Also times :func:`score` and :func:`scorecard` on 514 regencies × 50 indicators × 5 years
+(128,500 rows), the library's share of the score-card page.
+
 The rows are quarterly realisation of 49 programmes in the 514 regencies over one year
 (514 × 4 × 49 = 100,744 rows) with budget allocated and realised, beneficiaries planned and
 reached and an officer's name; the history is the two years before (201,488 rows). The rules
@@ -23,7 +26,7 @@ import time
 import numpy as np
 import polars as pl
 
-from setara.monitoring import QualityRule, check_quality
+from setara.monitoring import QualityRule, check_quality, score, scorecard
 from setara.regions import read_regencies
 
 PROGRAMMES = 49
@@ -73,6 +76,43 @@ def plant_errors(rows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     return rows.filter(~missing)
 
 
+def targets(rng: np.random.Generator) -> pl.DataFrame:
+    """514 regencies × 50 indicators × 5 years with targets, baselines and CIs."""
+    grid = (
+        pl.DataFrame({"region_code": read_regencies().get_column("code")})
+        .join(pl.DataFrame({"indicator": [f"I{i:02d}" for i in range(50)]}), how="cross")
+        .join(pl.DataFrame({"year": list(range(2025, 2030))}), how="cross")
+    )
+    n = grid.height
+    target = rng.uniform(10, 100, n)
+    value = target * rng.normal(0.95, 0.15, n)
+    se = np.abs(value) * rng.uniform(0.02, 0.4, n)
+    return grid.with_columns(
+        pl.Series("value", value),
+        pl.Series("target_low", target),
+        pl.Series("target_high", np.where(rng.random(n) < 0.2, target * 1.1, target)),
+        pl.Series("polarity", np.where(rng.random(n) < 0.5, "higher", "lower")),
+        pl.Series("baseline", target * rng.uniform(0.6, 1.2, n)),
+        pl.Series("ci_low", value - 1.96 * se),
+        pl.Series("ci_high", value + 1.96 * se),
+        pl.Series("rse", se / np.abs(value)),
+    )
+
+
+def time_scoring(rng: np.random.Generator, runs: int) -> None:
+    frame = targets(rng)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        card = scorecard(score(frame), by=("region_code", "year"))
+        times.append(time.perf_counter() - start)
+    print(
+        f"score + scorecard, {frame.height:,} rows -> {card.height:,} region-years: median "
+        f"{statistics.median(times) * 1000:.0f} ms over {runs} runs (min {min(times) * 1000:.0f}, "
+        f"max {max(times) * 1000:.0f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -81,8 +121,10 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     rows = plant_errors(realisation([2025], rng), rng)
     history = realisation([2023, 2024], rng)
-    expected = rows.select("region_code", "period").unique().vstack(
-        pl.DataFrame({"region_code": ["11.01"], "period": ["2025-Q1"]})
+    expected = (
+        rows.select("region_code", "period")
+        .unique()
+        .vstack(pl.DataFrame({"region_code": ["11.01"], "period": ["2025-Q1"]}))
     )
     rules = [
         QualityRule.range("allocated", min=0),
@@ -108,6 +150,7 @@ def main() -> None:
     counts = found.group_by("rule", "severity").len().sort("rule", "severity")
     for rule, severity, count in counts.iter_rows():
         print(f"  {rule:<20} {severity:<8} {count:>7,}")
+    time_scoring(rng, args.runs)
 
 
 if __name__ == "__main__":

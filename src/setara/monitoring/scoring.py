@@ -168,28 +168,36 @@ def score(
         polarity.alias("__polarity")
     )
     rule = reliability or ReliabilityRule()
-    out = work.select(_expressions(set(cols), green_from, amber_from, rule))
+    for stage in _stages(set(cols), green_from, amber_from, rule):
+        work = work.with_columns(stage)
+    out = work.select(_OUTPUTS)
     keep = frame.drop([c for c in out.columns if c in frame.columns])
     return pl.concat([keep, out], how="horizontal")
 
 
-def _expressions(
+_OUTPUTS = ("achievement", "category", "light", "progress", "verdict", "rse_flag", "score_note")
+
+
+def _stages(
     present: set[str], green_from: float, amber_from: float, rule: ReliabilityRule
-) -> list[pl.Expr]:
+) -> list[list[pl.Expr]]:
+    """Expressions in dependency order; each stage reads the columns the earlier ones wrote
+    (one nested expression per output would recompute achievement in every category branch)."""
     value, low, high = pl.col("__value"), pl.col("__target_low"), pl.col("__target_high")
     higher = pl.col("__polarity") == "higher"
-    below = low.is_not_null() & (value < low)
-    above = high.is_not_null() & (value > high)
-    has_target = low.is_not_null() | high.is_not_null()
-    reference = pl.when(below).then(low).when(above).then(high)
-    ratio = value / reference
-    outside = pl.when(higher).then(ratio * 100.0).otherwise((2.0 - ratio) * 100.0)
-    # the bound on the bad side: reaching it means achievement 100
-    decisive = pl.when(higher).then(low).otherwise(high)
+    below, above = pl.col("__below"), pl.col("__above")
+    reference, decisive = pl.col("__reference"), pl.col("__decisive")
+    first = [
+        (low.is_not_null() & (value < low)).alias("__below"),
+        (high.is_not_null() & (value > high)).alias("__above"),
+        # the bound on the bad side: reaching it means achievement 100
+        pl.when(higher).then(low).otherwise(high).alias("__decisive"),
+    ]
+    second = [pl.when(below).then(low).when(above).then(high).alias("__reference")]
     note = (
         pl.when(value.is_null())
         .then(pl.lit("no value"))
-        .when(~has_target)
+        .when(low.is_null() & high.is_null())
         .then(pl.lit("no target"))
         .when(decisive.is_null())
         .then(pl.lit("no target bound on the bad side"))
@@ -198,30 +206,33 @@ def _expressions(
         .when((below | above) & (reference < 0.0))
         .then(pl.lit("negative target"))
     )
-    achievement = (
-        pl.when(note.is_not_null())
+    ratio = value / reference
+    outside = pl.when(higher).then(ratio * 100.0).otherwise((2.0 - ratio) * 100.0)
+    third = [note.alias("score_note")]
+    fourth = [
+        pl.when(pl.col("score_note").is_not_null())
         .then(None)
         .when(below | above)
         .then(outside)
         .otherwise(pl.lit(100.0))
         .alias("achievement")
-    )
-    exprs = [
-        achievement,
+    ]
+    achievement = pl.col("achievement")
+    last = [
         _category(achievement).alias("category"),
         _light(achievement, green_from, amber_from).alias("light"),
     ]
     if "baseline" in present:
         base = pl.col("__baseline")
         short = pl.when(higher).then(base < decisive).otherwise(base > decisive)
-        exprs.append(
+        last.append(
             pl.when(short.fill_null(False))
             .then((value - base) / (decisive - base))
             .otherwise(None)
             .alias("progress")
         )
     else:
-        exprs.append(pl.lit(None, dtype=pl.Float64).alias("progress"))
+        last.append(pl.lit(None, dtype=pl.Float64).alias("progress"))
     if {"ci_low", "ci_high"} <= present:
         ci_low, ci_high = pl.col("__ci_low"), pl.col("__ci_high")
         good = pl.when(higher).then(ci_low > decisive).otherwise(ci_high < decisive)
@@ -235,12 +246,12 @@ def _expressions(
             .then(pl.lit("not_met"))
             .otherwise(pl.lit("cannot_tell"))
         )
-        exprs.append(verdict.alias("verdict"))
+        last.append(verdict.alias("verdict"))
     else:
-        exprs.append(pl.lit(None, dtype=pl.String).alias("verdict"))
+        last.append(pl.lit(None, dtype=pl.String).alias("verdict"))
     if "rse" in present:
         rse = pl.col("__rse")
-        exprs.append(
+        last.append(
             pl.when(rse.is_null())
             .then(None)
             .when(rse <= rule.reliable_rse)
@@ -251,9 +262,8 @@ def _expressions(
             .alias("rse_flag")
         )
     else:
-        exprs.append(pl.lit(None, dtype=pl.String).alias("rse_flag"))
-    exprs.append(note.alias("score_note"))
-    return exprs
+        last.append(pl.lit(None, dtype=pl.String).alias("rse_flag"))
+    return [first, second, third, fourth, last]
 
 
 def scorecard(
