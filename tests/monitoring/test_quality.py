@@ -240,3 +240,18 @@ def test_rows_in_several_chunks_are_checked() -> None:
     found = check_quality(rows, [QualityRule.range("realised", min=0, max=92)])
     assert found["row"].to_list() == [1, 3, 5, 7]
     assert found["message"].to_list()[2] == "realised 95.0 is above the maximum 92.0"
+
+
+def test_empty_submission_is_only_incomplete() -> None:
+    empty = pl.DataFrame(
+        schema={"region_code": pl.String, "period": pl.String, "realised": pl.Float64}
+    )
+    expected = pl.DataFrame({"region_code": ["32.01"], "period": ["2025-Q1"]})
+    rules = [
+        QualityRule.range("realised", min=0),
+        QualityRule.required("realised"),
+        QualityRule.outlier("realised"),
+        QualityRule.complete(expected),
+    ]
+    found = check_quality(empty, rules, history=empty)
+    assert found.select("row", "message_id").rows() == [(None, "quality.complete.missing_row")]

@@ -222,3 +222,11 @@ def test_achievement_and_verdict_agree_with_the_decisive_target(
             assert max(ends_scored) < 100 + 1e-9
         if row["verdict"] == "cannot_tell":
             assert row["ci_low"] <= decisive <= row["ci_high"]
+
+
+def test_empty_frame_scores_to_an_empty_frame_with_every_column() -> None:
+    schema = {"value": pl.Float64, "target_low": pl.Float64, "target_high": pl.Float64}
+    empty = pl.DataFrame(schema={**schema, "polarity": pl.String, "region_code": pl.String})
+    scored = score(empty)
+    assert scored.height == 0 and set(OUTPUTS) <= set(scored.columns)
+    assert scorecard(scored).height == 0

@@ -20,6 +20,22 @@ Rules and their findings (``rule`` column):
 
 Values missing in a rule's columns are skipped by ``range``, ``ratio`` and the outlier tests:
 ``required`` is the rule that finds them.
+
+Message ids and their ``params`` (for translations; every message also has an English text):
+
+=================================== =========================================================
+``quality.range.below_min``         column, value, min
+``quality.range.above_max``         column, value, max
+``quality.ratio.failed``            column, value, op, other_column, other_value
+``quality.required.missing``        column
+``quality.complete.missing_row``    region_code, period
+``quality.complete.unexpected_row`` region_code, period
+``quality.outlier.neighbours``      column, value, median, mad, score, threshold, n, area
+                                    (the parent region), period
+``quality.outlier.history``         the same, area = the region itself
+``quality.outlier.*_constant``      the same with score null: the comparison values are all
+                                    equal (MAD and MeanAD 0) and the value differs
+=================================== =========================================================
 """
 
 from __future__ import annotations
