@@ -9,9 +9,10 @@ Rules followed
 --------------
 Achievement (*capaian kinerja*): the formulas of PermenPANRB 8/2021 (Sistem Manajemen Kinerja
 PNS), Lampiran, Bab VI.A.1 "Menghitung Capaian IKI", formulas (e) and (g), read in a public
-copy of the Lampiran. That regulation states them for individual performance indicators; the
-same ratios are the usual practice of agencies' performance reports (LKj) under PermenPANRB
-53/2014, whose text was not checked here:
+copy of the Lampiran. That regulation states them for individual performance indicators;
+agencies' performance reports (LKjIP, under PermenPANRB 53/2014, whose text was not checked
+here) use the same ratios, e.g. LKjIP Kabupaten Maluku Tengah 2021, ch. III ("Rencana −
+(Realisasi − Rencana) / Rencana × 100%" when a higher realisation is worse):
 
 - higher is better ("kondisi normal"): ``realisation / target × 100``;
 - lower is better ("kondisi khusus"): ``(1 + (1 − realisation / target)) × 100``,
@@ -23,11 +24,12 @@ same ratios are the usual practice of agencies' performance reports (LKj) under 
   ``[t, t]``; a missing bound is an open range ("at least 80": ``target_high`` null).
 
 Categories, Permendagri 86/2017 (evaluation of the RKPD), *kriteria tingkat capaian kinerja*:
-very high 91–100 and above, high 76–90, medium 66–75, low 51–65, very low ≤ 50. The decree
-lists whole numbers; Setara closes the gaps by its lower bounds (``a ≥ 91`` very high,
-``76 ≤ a < 91`` high, ``66 ≤ a < 76`` medium, ``51 ≤ a < 66`` low, ``a < 51`` very low), so
-90.5 is high. (The scale is as the brief and common practice quote it; the decree's text was
-not at hand when this was written.)
+very high 91–100 and above, high 76–90, medium 66–75, low 51–65, very low ≤ 50. The decree's
+text was not at hand; the same five intervals appear in local performance reports, e.g.
+LKjIP Kabupaten Sampang 2019, Tabel 3.1 ("91 % ≤ 100 %" … "≤ 50 %"). The intervals are
+written in whole numbers; Setara closes the gaps by their lower bounds (``a ≥ 91`` very
+high, ``76 ≤ a < 91`` high, ``66 ≤ a < 76`` medium, ``51 ≤ a < 66`` low, ``a < 51`` very
+low), so 90.5 is high.
 
 Defined behaviour at the edges (each row of ``tests/data/monitoring/score_cases.csv``):
 
