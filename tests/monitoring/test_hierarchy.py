@@ -118,3 +118,8 @@ def test_validate_names_count_and_first_bad_code() -> None:
         "column 'kode_kab': 2 in 3 rows are not valid regency codes "
         "(first at row 1: '32', wrong level)"
     )
+
+
+def test_python_numbers_are_read_as_text() -> None:
+    assert region_levels([32, 3201]).to_list() == ["province", None]  # type: ignore[list-item]
+    assert to_dotted([3201]).to_list() == ["32.01"]  # type: ignore[list-item]

@@ -120,3 +120,9 @@ def test_column_is_read_at_once_and_bad_values_counted() -> None:
 def test_start_month_is_checked(start: int) -> None:
     with pytest.raises(SetaraError, match="start month must be 1 to 12"):
         fiscal_year("2025-01", start_month=start)
+
+
+def test_python_numbers_are_read_as_text() -> None:
+    assert parse_periods([2025, "2025-Q1"])["period"].to_list() == ["2025", "2025-Q1"]  # type: ignore[list-item]
+    with pytest.raises(SetaraError, match=r"first at row 0: '2025\.0'"):
+        parse_periods([2025.0])  # type: ignore[list-item]

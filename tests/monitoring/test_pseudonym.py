@@ -87,3 +87,11 @@ def test_floating_point_niks_are_refused() -> None:
 def test_weak_keys_are_refused(key: bytes, message: str) -> None:
     with pytest.raises(SetaraError, match=message):
         pseudonymise(["3201010101900001"], key=key)
+
+
+def test_python_values_of_other_types_are_refused_without_showing_them() -> None:
+    assert pseudonymise([3201010101900001, "3201010101900001"], key=KEY).n_unique() == 1
+    for values in ([3201010101900001.0], ["3201010101900001", True], [b"3201010101900001"]):
+        with pytest.raises(SetaraError) as error:
+            pseudonymise(values, key=KEY)  # type: ignore[arg-type]
+        assert "320101" not in str(error.value)

@@ -60,7 +60,7 @@ _DIGITS_TO_DOTS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
 def _series(codes: pl.Series | Sequence[str | None], name: str = "region_code") -> pl.Series:
     if isinstance(codes, pl.Series):
         return codes.cast(pl.String)
-    return pl.Series(name, list(codes), dtype=pl.String)
+    return pl.Series(name, [c if c is None else str(c) for c in codes], dtype=pl.String)
 
 
 def _level_expr(code: pl.Expr) -> pl.Expr:

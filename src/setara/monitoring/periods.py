@@ -117,7 +117,7 @@ def parse_periods(
     series = (
         values.cast(pl.String)
         if isinstance(values, pl.Series)
-        else pl.Series("period", list(values), dtype=pl.String)
+        else pl.Series("period", [v if v is None else str(v) for v in values], dtype=pl.String)
     )
     text = series.str.strip_chars().str.to_uppercase()
     parts = pl.DataFrame({"text": text}).select(

@@ -68,7 +68,7 @@ def pseudonymise(nik: pl.Series | Sequence[str], *, key: bytes) -> pl.Series:
             f"the pseudonym key has {len(key)} bytes; it needs at least {MIN_KEY_BYTES} "
             "(e.g. secrets.token_bytes(32))"
         )
-    series = nik if isinstance(nik, pl.Series) else pl.Series("nik", list(nik), dtype=pl.String)
+    series = nik if isinstance(nik, pl.Series) else _as_series(nik)
     if series.dtype.is_float():
         raise DataTypeError(
             f"NIK column {series.name!r} holds floating-point numbers, which lose digits; "
@@ -87,6 +87,16 @@ def pseudonymise(nik: pl.Series | Sequence[str], *, key: bytes) -> pl.Series:
         )
     digests = hmac_sha256_many(bytes(key), text.cast(pl.Binary).to_list())
     return pl.Series("pseudonym", digests, dtype=pl.Binary).bin.encode("hex")
+
+
+def _as_series(values: Sequence[object]) -> pl.Series:
+    """Text and whole numbers as one text column; other types refused without showing values."""
+    items = list(values)
+    kinds = {type(v) for v in items if v is not None}
+    if not kinds <= {str, int}:
+        names = ", ".join(sorted(k.__name__ for k in kinds - {str, int}))
+        raise DataTypeError(f"NIKs must be text or whole numbers, not {names}")
+    return pl.Series("nik", [v if v is None else str(v) for v in items], dtype=pl.String)
 
 
 def hmac_sha256_many(key: bytes, messages: Sequence[bytes]) -> list[bytes]:
