@@ -222,3 +222,24 @@ def test_header_language_switch_saves_the_choice_to_the_profile(
     assert "Keluar" in fresh.get("/datasets/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/datasets/"})
     assert "Sign out" in client.get("/datasets/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pdf_prints_why_each_estimate_is_flagged(full_analysis: Any, as_persona: Any) -> None:
+    """The reliability reasons the page shows on hover are printed: a column of the headline
+    table and a footnote under the other tables, in the reader's words and numbers."""
+    flagged = [
+        r
+        for rows in full_analysis.result["breakdowns"].values()
+        for r in rows
+        if r["reliability"] in ("caution", "unreliable")
+    ]
+    assert flagged, "the small survey has flagged estimates"
+    english = " ".join(pdf_text(_export(as_persona, full_analysis.pk, "pdf", "en")).split())
+    assert "Reason for the flag" in english and "Reasons for the flags:" in english
+    assert re.search(r"Reasons for the flags: [^:]+: [^;]*RSE \d+\.\d% > (25|50)%", english)
+    indonesian = " ".join(pdf_text(_export(as_persona, full_analysis.pk, "pdf", "id")).split())
+    assert "Alasan tanda" in indonesian and "Alasan penandaan:" in indonesian
+    assert re.search(r"RSE \d+,\d% > (25|50)%", indonesian)
+    assert not re.search(r"RSE \d+\.\d%", indonesian)
+    assert "Reasons for the flags" not in indonesian
