@@ -40,13 +40,19 @@ from api.schemas import (
     ERRORS,
     AnalysisIn,
     AnalysisOut,
+    CsvDialectIn,
     DatasetOut,
+    Decimal,
+    Encoding,
     MappingIn,
     ProgrammeOut,
+    Separator,
     ShareIn,
     SimulationOut,
-    VersionOut,
+    Thousands,
+    VersionDetailOut,
 )
+from setara.csv_dialect import CsvDialect
 from setara.errors import SetaraError
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -101,7 +107,8 @@ def invalid_body(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if not where:
             problems.append("the request body must be a JSON object with the documented fields")
         else:
-            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
     return api.create_response(
         request, {"detail": "; ".join(problems), "errors": exc.errors}, status=400
     )
@@ -210,16 +217,27 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionOut, **ERRORS}, tags=["datasets"])
+@api.post("/datasets", response={201: VersionDetailOut, **ERRORS}, tags=["datasets"])
 def upload_dataset(
-    request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
+    request: HttpRequest,
+    file: File[UploadedFile],
+    agency: Form[str],
+    name: Form[str] = "",
+    separator: Form[Separator | None] = None,
+    decimal: Form[Decimal | None] = None,
+    thousands: Form[Thousands | None] = None,
+    encoding: Form[Encoding | None] = None,
 ) -> Status:
+    """A CSV file is read in its detected dialect; ``separator``, ``decimal``, ``thousands``
+    (``""``: not grouped) and ``encoding`` replace what detection found."""
     owner = Agency.objects.filter(slug=agency).first()
     if owner is None:
         raise HttpError(400, f"unknown agency {agency!r}")
+    given = {"separator": separator, "decimal": decimal, "thousands": thousands}
+    given = {k: v for k, v in (given | {"encoding": encoding}).items() if v is not None}
     try:
         version = dataset_actions.upload(
-            request.user, file, agency=owner, name=name, request=request
+            request.user, file, agency=owner, name=name, request=request, csv_dialect=given
         )
     except dataset_actions.NotAllowed as exc:
         raise PermissionDenied from exc
@@ -228,17 +246,42 @@ def upload_dataset(
 
 @api.post(
     "/datasets/{dataset_id}/versions/{number}/mapping",
-    response={200: VersionOut, **ERRORS},
+    response={200: VersionDetailOut, **ERRORS},
     tags=["datasets"],
 )
 def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
+    """Column roles and, with ``labels``, the code tables for them; then the validation."""
     version = get_version(request.user, dataset_id, number, "edit")
-    return dataset_actions.map_and_validate(request.user, version, body.mapping, request)
+    return dataset_actions.map_and_validate(
+        request.user, version, body.mapping, request, body.labels, labels_for_submitted=True
+    )
+
+
+@api.get(
+    "/datasets/{dataset_id}/versions/{number}",
+    response={200: VersionDetailOut, **ERRORS},
+    tags=["datasets"],
+)
+def version_detail(request: HttpRequest, dataset_id: int, number: int) -> Any:
+    return get_version(request.user, dataset_id, number)
+
+
+@api.post(
+    "/datasets/{dataset_id}/versions/{number}/dialect",
+    response={200: VersionDetailOut, **ERRORS},
+    tags=["datasets"],
+)
+def change_dialect(request: HttpRequest, dataset_id: int, number: int, body: CsvDialectIn) -> Any:
+    """Read the version's CSV file again in this dialect (before acceptance); column roles and
+    code tables are kept where their columns remain, and the validation must be run again."""
+    version = get_version(request.user, dataset_id, number, "edit")
+    dialect = CsvDialect.from_dict(body.model_dump())
+    return dataset_actions.change_dialect(request.user, version, dialect, request)
 
 
 @api.post(
     "/datasets/{dataset_id}/versions/{number}/accept",
-    response={200: VersionOut, **ERRORS},
+    response={200: VersionDetailOut, **ERRORS},
     tags=["datasets"],
 )
 def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
