@@ -130,7 +130,7 @@ class MappingIn(BaseModel):
         description=(
             "code -> meaning per coded role; fixed meanings: "
             + "; ".join(f"{role}: {', '.join(allowed)}" for role, allowed in MEANINGS.items())
-            + ' ("" makes the code missing); other roles take free text'
+            + ' ("" makes the code missing)'
         ),
     )
 

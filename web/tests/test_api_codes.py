@@ -124,10 +124,14 @@ def test_mapping_with_code_tables_is_validated_and_audited(
         assert words in response.json()["detail"], response.json()["detail"]
         version.refresh_from_db()
         assert version.labels == stored
-    # free categories (insurance scheme) take any text
+    # insurance schemes have their canonical meanings too
     mapping["insurance_scheme"] = "jkn"
-    free = {"insurance_scheme": {"1": "JKN PBI", "5": "none"}}
-    assert _post(client, url, {"mapping": mapping, "labels": free}).status_code == 200
+    schemes = {"insurance_scheme": {"1": "JKN PBI", "5": "none"}}
+    assert _post(client, url, {"mapping": mapping, "labels": schemes}).status_code == 200
+    swasta = {"insurance_scheme": {"1": "swasta"}}
+    response = _post(client, url, {"mapping": mapping, "labels": swasta})
+    assert response.status_code == 400
+    assert "insurance_scheme: meaning 'swasta' is not one of JKN PBI" in response.json()["detail"]
 
 
 def test_dialect_endpoint_reads_the_file_again(

@@ -109,8 +109,8 @@ def check_status(status: str | None) -> str:
 
 @register.filter
 def meaning(value: str | None) -> str:
-    """A code's meaning (``urban``, ``female``, ``yes``) in the reader's language; free
-    categories (insurance schemes) as they are."""
+    """A code's meaning (``urban``, ``female``, ``yes``, ``private``) in the reader's
+    language."""
     from datasets.forms import MEANING_LABELS
 
     return str(MEANING_LABELS.get(value or "", value or ""))
