@@ -141,6 +141,9 @@ def test_xlsx_words_and_csv_for_excel_indonesia(full_analysis: Any, as_persona: 
     assert "andal" in quintile["Keandalan"].to_list()
     assert "reliable" not in quintile["Keandalan"].to_list()
     assert "Alasan tanda" in quintile.columns
+    reasons = " | ".join(sheets["Provinsi"]["Alasan tanda"].drop_nulls())
+    assert re.search(r"RSE \d+,\d% [>≤] \d+%", reasons) and "RSE tidak terdefinisi" in reasons
+    assert not re.search(r"RSE \d+\.\d%|undefined|<=", reasons)
     province = sheets["Provinsi"]
     assert "Dibandingkan dengan angka nasional" in province.columns
     assert set(province["Dibandingkan dengan angka nasional"].drop_nulls()) <= {
