@@ -34,17 +34,15 @@ from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
-from api import lists
+from api import lists, versions
 from api.schemas import (
     CSV_TOO,
     ERRORS,
     AnalysisIn,
     AnalysisOut,
-    CsvDialectIn,
     DatasetOut,
     Decimal,
     Encoding,
-    MappingIn,
     ProgrammeOut,
     Separator,
     ShareIn,
@@ -52,7 +50,6 @@ from api.schemas import (
     Thousands,
     VersionDetailOut,
 )
-from setara.csv_dialect import CsvDialect
 from setara.errors import SetaraError
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -96,6 +93,7 @@ api = NinjaAPI(
     docs_url="/docs",
     auth=[TokenAuth(), SignedInSession()],
 )
+api.add_router("/datasets", versions.router)
 
 
 @api.exception_handler(ValidationError)
@@ -242,51 +240,6 @@ def upload_dataset(
     except dataset_actions.NotAllowed as exc:
         raise PermissionDenied from exc
     return Status(201, version)
-
-
-@api.post(
-    "/datasets/{dataset_id}/versions/{number}/mapping",
-    response={200: VersionDetailOut, **ERRORS},
-    tags=["datasets"],
-)
-def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
-    """Column roles and, with ``labels``, the code tables for them; then the validation."""
-    version = get_version(request.user, dataset_id, number, "edit")
-    return dataset_actions.map_and_validate(
-        request.user, version, body.mapping, request, body.labels, labels_for_submitted=True
-    )
-
-
-@api.get(
-    "/datasets/{dataset_id}/versions/{number}",
-    response={200: VersionDetailOut, **ERRORS},
-    tags=["datasets"],
-)
-def version_detail(request: HttpRequest, dataset_id: int, number: int) -> Any:
-    return get_version(request.user, dataset_id, number)
-
-
-@api.post(
-    "/datasets/{dataset_id}/versions/{number}/dialect",
-    response={200: VersionDetailOut, **ERRORS},
-    tags=["datasets"],
-)
-def change_dialect(request: HttpRequest, dataset_id: int, number: int, body: CsvDialectIn) -> Any:
-    """Read the version's CSV file again in this dialect (before acceptance); column roles and
-    code tables are kept where their columns remain, and the validation must be run again."""
-    version = get_version(request.user, dataset_id, number, "edit")
-    dialect = CsvDialect.from_dict(body.model_dump())
-    return dataset_actions.change_dialect(request.user, version, dialect, request)
-
-
-@api.post(
-    "/datasets/{dataset_id}/versions/{number}/accept",
-    response={200: VersionDetailOut, **ERRORS},
-    tags=["datasets"],
-)
-def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
-    version = get_version(request.user, dataset_id, number, "edit")
-    return dataset_actions.accept(request.user, version, request)
 
 
 @api.post("/datasets/{dataset_id}/sharing", response={200: DatasetOut, **ERRORS}, tags=["datasets"])
