@@ -5,17 +5,14 @@ the role took free text are made canonical by a data migration."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from datasets.labels import MEANINGS, clean_labels, default_meaning, suggest_table
+from test_result_tables_migration import run_django_script
 
-WEB = Path(__file__).resolve().parents[1]
 SCHEMES = ("JKN PBI", "JKN non-PBI", "Jamkesda", "private", "other", "none")
 
 
@@ -129,21 +126,4 @@ print("canonical")
 
 
 def test_migration_makes_stored_scheme_tables_canonical(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "SETARA_DATA_DIR": str(tmp_path),
-        "SETARA_HTTPS": "0",
-        "DJANGO_SETTINGS_MODULE": "setara_web.settings",
-        "PYTHONPATH": os.pathsep.join([str(WEB), os.environ.get("PYTHONPATH", "")]),
-    }
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=env,
-        cwd=WEB,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().endswith("canonical")
+    assert run_django_script(SCRIPT, tmp_path).strip().endswith("canonical")
