@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from setara_web.spreadsheet import neutralise, neutralise_frame
+from setara_web.spreadsheet import localise, neutralise, neutralise_frame
 
 from setara.results import RESULT_COLUMNS
 
@@ -115,11 +115,8 @@ def to_xlsx(
     """
     frame = tidy(result)
     words = words or {}
-    flags = words.get("reliability", {})
-    if flags:
-        frame = frame.with_columns(pl.col("reliability").replace(flags))
-    if words.get("diff") and "diff_flag" in frame.columns:
-        frame = frame.with_columns(pl.col("diff_flag").replace(words["diff"]))
+    values = {"reliability": words.get("reliability", {}), "diff_flag": words.get("diff", {})}
+    frame = localise(frame, values=values)
     if words.get("labels"):
         frame = frame.with_columns(
             pl.when(pl.col("indicator").is_in(list(words["labels"])))
@@ -155,6 +152,6 @@ def to_xlsx(
             sheet_name = str(words.get("sheets", {}).get(breakdown, breakdown))
             sheet_name = sheet_name.replace("decomposition by ", "decomp ")
             sheet_name = re.sub(r"[\[\]:*?/\\]", "-", sheet_name)[:31]  # Excel forbids these
-            part = part.rename(dict(words.get("columns", {})))
+            part = localise(part, columns=words.get("columns", {}))
             part.write_excel(workbook=book, worksheet=sheet_name, autofit=True)
     return buffer.getvalue()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasets.forms import MEANING_LABELS
+from datasets.labels import MEANINGS
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -67,8 +69,8 @@ def group_names() -> dict[str, str]:
         "Q3": _("Q3"),
         "Q4": _("Q4"),
         "Q5 (richest)": _("Q5 (richest)"),
-        "none": _("none"),
-        "private": _("private"),
+        # insurance schemes as the mapping page's code tables name them
+        **{m: str(MEANING_LABELS[m]) for m in MEANINGS["insurance_scheme"]},
     }
 
 

@@ -4,7 +4,9 @@ number style (no Django import; the view passes translated words, tables and cha
 Sections follow the page: headline estimates; by province (map with the page's patterns and
 legend, table); by regency / city (map or the highest and lowest, table of those); one section
 per group breakdown (sex, urban/rural, disability, age group, welfare quintile: chart and table);
-the distribution (decile shares, Lorenz curve); the Theil decomposition; notes.
+the distribution (decile shares, Lorenz curve); the Theil decomposition; notes. Why an estimate is
+flagged (``reliability_reason``, already in the reader's words: ``report_words.with_reasons``) is
+a column of the headline table and a footnote under every other table, as the page's tooltips.
 """
 
 from __future__ import annotations
@@ -55,6 +57,30 @@ def _breakdown_table(
         widths += [3.4, 3.6] if item["fmt"] == "money" else [2.4, 3.0]
     widths.append(1.3)
     report.grid(header, rows, widths, numeric_from=2 if coded else 1)
+    _footnote(
+        report,
+        [
+            (f"{row['name'] or row['group']}, {item['label']}", cell)
+            for row in table["rows"]
+            for item, cell in zip(indicators, row["cells"], strict=False)
+        ],
+        text,
+    )
+
+
+def _footnote(
+    report: Report, cells: Sequence[tuple[str, Mapping[str, Any] | None]], text: Mapping[str, str]
+) -> None:
+    """Under a table: why each flagged estimate is flagged ("Aceh, Gini: RSE 31,2% > 25%")."""
+    said = [
+        f"{where} ({MARKS.get(cell.get('reliability') or '', '?')}): {cell['reliability_reason']}"
+        for where, cell in cells
+        if cell
+        and cell.get("reliability") not in (None, "reliable")
+        and cell.get("reliability_reason")
+    ]
+    if said:
+        report.paragraph(f"{text['reasons']}: " + "; ".join(said) + ".", size=7, muted=True)
 
 
 def _extremes(table: Mapping[str, Any], k: int) -> dict[str, Any]:
@@ -130,10 +156,12 @@ def _headline(report: Report, result: Mapping[str, Any], text: Mapping[str, str]
                 numbers.percent(r["rse"]),
                 numbers.number(r["n"]),
                 text.get(f"rel_{r['reliability']}", r["reliability"] or ""),
+                r.get("reliability_reason") or "",
             ]
         )
     header = [text["indicator"], text["estimate"], text["ci"], text["rse"], "n"]
-    report.grid([*header, text["reliability"]], rows, [4.6, 2.2, 3.4, 1.3, 1.5, 3.2])
+    header += [text["reliability"], text["reason"]]
+    report.grid(header, rows, [4.2, 2.1, 3.2, 1.2, 1.3, 2.8, 3.4])
 
 
 def _distribution(
@@ -151,6 +179,7 @@ def _distribution(
         for r in result["deciles"]
     ]
     report.grid([text["decile"], text["share"], text["ci"]], rows, [1, 1, 2])
+    _footnote(report, [(r["label"], r) for r in result["deciles"]], text)
     if charts.get("lorenz"):
         report.chart(charts["lorenz"])
 
@@ -168,3 +197,8 @@ def _decomposition(report: Report, result: Mapping[str, Any], text: Mapping[str,
     ]
     header = [text["groups"], text["component"], text["estimate"], text["ci"]]
     report.grid(header, rows, [1.5, 1.5, 1, 2], numeric_from=2)
+    where = [
+        (f"{text.get(r['group'], r['group'])}, {text.get(r['component'], r['component'])}", r)
+        for r in result["decomposition"]
+    ]
+    _footnote(report, where, text)

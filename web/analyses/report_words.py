@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from setara_web import numbers
+from setara_web.reasons import say_reason
 
 from analyses.forms import BREAKDOWN_LABELS
 from analyses.models import Analysis
@@ -29,6 +30,47 @@ def reliability_words() -> dict[str, str]:
     }
 
 
+def reason_words() -> dict[str, str]:
+    """The leading words of the engine's reliability checks (``setara_web.reasons``) as the
+    reader says them."""
+    return {
+        "RSE undefined": _("RSE undefined"),
+        "relative CI width": _("relative CI width"),
+        "CI width": _("CI width"),
+        "effective n": _("effective n"),
+        "interval leaves": _("interval leaves"),
+        "no observations": _("no observations"),
+        "one PSU": _("one PSU"),
+        "df": _("degrees of freedom"),
+    }
+
+
+def reason_text(reason: str | None) -> str:
+    """An engine reliability reason in the active language and number style."""
+    return say_reason(reason, reason_words(), language=get_language())
+
+
+def with_reasons(result: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a stored diagnostic ``result`` whose ``reliability_reason`` texts are in the
+    active language and number style (for the PDF and XLSX; pages use the ``reason_text``
+    filter)."""
+
+    def said(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            r | {"reliability_reason": reason_text(r["reliability_reason"])}
+            if r.get("reliability_reason")
+            else r
+            for r in rows
+        ]
+
+    out = dict(result)
+    for key in ("headline", "deciles", "decomposition"):
+        if key in result:
+            out[key] = said(result[key])
+    out["breakdowns"] = {b: said(rows) for b, rows in result.get("breakdowns", {}).items()}
+    return out
+
+
 def pdf_text() -> dict[str, str]:
     """The PDF report's wording in the active language."""
     return {
@@ -39,6 +81,8 @@ def pdf_text() -> dict[str, str]:
         "ci": _("{level} CI").format(level="95%"),
         "rse": _("RSE"),
         "reliability": _("Reliability"),
+        "reason": _("Reason for the flag"),
+        "reasons": _("Reasons for the flags"),
         "code": _("Code"),
         "name": _("Name"),
         "by_province": _("By province"),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from datasets.labels import MEANINGS
 
 LEVELS = {"SD": (7, 12), "SMP": (13, 15), "SMA": (16, 18), "PT": (19, 23)}
 # Highest level completed from years of schooling: (key, label, from, to) in years.
@@ -34,7 +35,7 @@ ATTAINMENT = (
     ("att_sma", "Attainment: SMA completed (12 years)", 12, 13),
     ("att_pt", "Attainment: PT, any tertiary (13+ years)", 13, 99),
 )
-SCHEME_ORDER = ("JKN PBI", "JKN non-PBI", "Jamkesda", "private", "none")
+SCHEME_ORDER = MEANINGS["insurance_scheme"]
 
 
 @dataclass(frozen=True)

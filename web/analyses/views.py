@@ -28,7 +28,7 @@ from analyses.forms import AnalysisForm, ReportForm
 from analyses.models import Analysis, Report, Status
 from analyses.rendering import charts, localised, provinces, regencies_html, results_html, tables
 from analyses.report_pdf import analysis_pdf
-from analyses.report_words import about_rows, cover_facts, pdf_text, xlsx_words
+from analyses.report_words import about_rows, cover_facts, pdf_text, with_reasons, xlsx_words
 
 
 @login_required
@@ -191,11 +191,14 @@ def export_response(
         body, ctype = exports.to_csv(result, excel_indonesia=excel), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
         body = exports.to_xlsx(
-            localised(result), title=str(obj), meta=about_rows(analysis), words=xlsx_words()
+            with_reasons(localised(result)),
+            title=str(obj),
+            meta=about_rows(analysis),
+            words=xlsx_words(),
         )
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
-        shown = localised(result)
+        shown = with_reasons(localised(result))
         body = analysis_pdf(
             shown,
             tables=tables(shown),

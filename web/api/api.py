@@ -34,18 +34,21 @@ from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
-from api import lists
+from api import lists, versions
 from api.schemas import (
     CSV_TOO,
     ERRORS,
     AnalysisIn,
     AnalysisOut,
     DatasetOut,
-    MappingIn,
+    Decimal,
+    Encoding,
     ProgrammeOut,
+    Separator,
     ShareIn,
     SimulationOut,
-    VersionOut,
+    Thousands,
+    VersionDetailOut,
 )
 from setara.errors import SetaraError
 
@@ -90,6 +93,7 @@ api = NinjaAPI(
     docs_url="/docs",
     auth=[TokenAuth(), SignedInSession()],
 )
+api.add_router("/datasets", versions.router)
 
 
 @api.exception_handler(ValidationError)
@@ -101,7 +105,8 @@ def invalid_body(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if not where:
             problems.append("the request body must be a JSON object with the documented fields")
         else:
-            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
     return api.create_response(
         request, {"detail": "; ".join(problems), "errors": exc.errors}, status=400
     )
@@ -210,40 +215,31 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionOut, **ERRORS}, tags=["datasets"])
+@api.post("/datasets", response={201: VersionDetailOut, **ERRORS}, tags=["datasets"])
 def upload_dataset(
-    request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
+    request: HttpRequest,
+    file: File[UploadedFile],
+    agency: Form[str],
+    name: Form[str] = "",
+    separator: Form[Separator | None] = None,
+    decimal: Form[Decimal | None] = None,
+    thousands: Form[Thousands | None] = None,
+    encoding: Form[Encoding | None] = None,
 ) -> Status:
+    """A CSV file is read in its detected dialect; ``separator``, ``decimal``, ``thousands``
+    (``""``: not grouped) and ``encoding`` replace what detection found."""
     owner = Agency.objects.filter(slug=agency).first()
     if owner is None:
         raise HttpError(400, f"unknown agency {agency!r}")
+    given = {"separator": separator, "decimal": decimal, "thousands": thousands}
+    given = {k: v for k, v in (given | {"encoding": encoding}).items() if v is not None}
     try:
         version = dataset_actions.upload(
-            request.user, file, agency=owner, name=name, request=request
+            request.user, file, agency=owner, name=name, request=request, csv_dialect=given
         )
     except dataset_actions.NotAllowed as exc:
         raise PermissionDenied from exc
     return Status(201, version)
-
-
-@api.post(
-    "/datasets/{dataset_id}/versions/{number}/mapping",
-    response={200: VersionOut, **ERRORS},
-    tags=["datasets"],
-)
-def map_version(request: HttpRequest, dataset_id: int, number: int, body: MappingIn) -> Any:
-    version = get_version(request.user, dataset_id, number, "edit")
-    return dataset_actions.map_and_validate(request.user, version, body.mapping, request)
-
-
-@api.post(
-    "/datasets/{dataset_id}/versions/{number}/accept",
-    response={200: VersionOut, **ERRORS},
-    tags=["datasets"],
-)
-def accept_version(request: HttpRequest, dataset_id: int, number: int) -> Any:
-    version = get_version(request.user, dataset_id, number, "edit")
-    return dataset_actions.accept(request.user, version, request)
 
 
 @api.post("/datasets/{dataset_id}/sharing", response={200: DatasetOut, **ERRORS}, tags=["datasets"])

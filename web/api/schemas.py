@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 from analyses.compute import BREAKDOWNS
 from analyses.models import Dimension
+from datasets.labels import CODED_ROLES, MEANINGS
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 STRICT_BODY = ConfigDict(extra="forbid", strict=True)
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -26,6 +27,18 @@ class AgencyOut(Schema):
     kind: str
 
 
+class CsvDialectOut(Schema):
+    """How a CSV upload is read: ``separator`` (``,`` ``;`` tab ``|``), ``decimal`` mark,
+    ``thousands`` separator (null: numbers not grouped), ``encoding``; ``notes`` say what the
+    detection guessed."""
+
+    separator: str
+    decimal: str
+    thousands: str | None
+    encoding: str
+    notes: list[str]
+
+
 class VersionOut(Schema):
     number: int
     original_name: str
@@ -35,6 +48,31 @@ class VersionOut(Schema):
     mapping: dict[str, str]
     validation: list[dict[str, Any]]
     uploaded_at: datetime
+
+
+class VersionDetailOut(VersionOut):
+    """A version with how it is read: its code tables and CSV dialect (lists leave them out)."""
+
+    labels: dict[str, dict[str, str]] = Field(
+        description="code tables per coded role: code -> meaning (an empty meaning is missing)"
+    )
+    csv_dialect: CsvDialectOut | None = Field(description="null for files other than CSV")
+
+
+Separator = Literal[",", ";", "\t", "|"]
+Decimal = Literal[".", ","]
+Thousands = Literal["", ".", ",", " "]
+Encoding = Literal["utf-8", "utf-8-sig", "windows-1252"]
+
+
+class CsvDialectIn(BaseModel):
+    """How to read the version's CSV file again (before acceptance)."""
+
+    model_config = STRICT_BODY
+    separator: Separator
+    decimal: Decimal = "."
+    thousands: Thousands = Field(default="", description='"" when numbers are not grouped')
+    encoding: Encoding = "utf-8"
 
 
 class DatasetOut(Schema):
@@ -74,9 +112,51 @@ class AnalysisIn(BaseModel):
     ci_method: Literal["logit", "beta", "wald"] = "logit"
 
 
+MAX_CODES = 200
+CodedRole = Literal[CODED_ROLES]  # type: ignore[valid-type]
+Code = Annotated[str, Field(min_length=1, max_length=80)]
+Meaning = Annotated[str, Field(max_length=80)]
+
+
 class MappingIn(BaseModel):
+    """Column roles, and optionally the code tables of coded roles (they replace the stored
+    ones; without ``labels`` the stored tables are kept where a role keeps its column)."""
+
     model_config = STRICT_BODY
     mapping: dict[Name, Name] = Field(max_length=50)
+    labels: dict[CodedRole, dict[Code, Meaning]] | None = Field(
+        default=None,
+        max_length=len(CODED_ROLES),
+        description=(
+            "code -> meaning per coded role; fixed meanings: "
+            + "; ".join(f"{role}: {', '.join(allowed)}" for role, allowed in MEANINGS.items())
+            + ' ("" makes the code missing)'
+        ),
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def known_meanings(
+        cls, labels: dict[str, dict[str, str]] | None, info: ValidationInfo
+    ) -> dict[str, dict[str, str]] | None:
+        """Meanings of fixed roles from their set; only mapped roles; at most 200 codes."""
+        mapping = info.data.get("mapping")  # None when the mapping itself was refused
+        problems = []
+        for role, table in (labels or {}).items():
+            allowed = MEANINGS.get(role)
+            wrong = sorted(m for m in set(table.values()) if allowed and m and m not in allowed)
+            if wrong:
+                problems.append(
+                    f"{role}: meaning {', '.join(map(repr, wrong))} is not one of "
+                    f'{", ".join(allowed or ())} (or "" for missing)'
+                )
+            if mapping is not None and role not in mapping:
+                problems.append(f"{role}: the role has no column in mapping")
+            if len(table) > MAX_CODES:
+                problems.append(f"{role}: {len(table)} codes, at most {MAX_CODES}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return labels
 
 
 class ShareIn(BaseModel):

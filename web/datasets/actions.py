@@ -34,9 +34,12 @@ def upload(
     name: str = "",
     description: str = "",
     request: HttpRequest | None = None,
+    csv_dialect: dict[str, Any] | None = None,
 ) -> DatasetVersion:
     """Store an upload as a new dataset, or as the next version of ``dataset``.
 
+    A CSV file is read in its detected dialect, with the fields given in ``csv_dialect``
+    (``separator``, ``decimal``, ``thousands``, ``encoding``) in place of the detected ones.
     The file is read (within the input limits), described and written as a ``.partial``
     Parquet file before any transaction starts; the transaction only inserts rows, and the
     file gets its final name once they are committed. If reading fails nothing is created; if
@@ -51,6 +54,8 @@ def upload(
     kept = None
     try:
         dialect = sources.detect(saved, uploaded.name)
+        if csv_dialect:
+            dialect = sources.with_fields(dialect, csv_dialect, uploaded.name)
         frame = storage.read_upload(saved, uploaded.name, csv_dialect=dialect)
         relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
         kept = sources.keep(saved, relative) if dialect is not None else None
@@ -147,9 +152,13 @@ def map_and_validate(
     submitted: dict[str, str],
     request: HttpRequest | None = None,
     labels: dict[str, dict[str, str]] | None = None,
+    *,
+    labels_for_submitted: bool = False,
 ) -> DatasetVersion:
     """Save the column roles, the code tables (``labels``; kept when ``None``) and the engine's
-    validation report for them. A role whose column changed gets a suggested table."""
+    validation report for them. A role whose column changed gets a suggested table, unless
+    ``labels_for_submitted`` says the given tables were written for the submitted columns (the
+    API sends roles and tables together; the mapping page's tables are for the stored ones)."""
     check(user, version.dataset, "edit")
     if version.status == VersionStatus.ACCEPTED:
         raise NotAllowed("an accepted version is frozen; upload a new version to change it")
@@ -160,8 +169,10 @@ def map_and_validate(
     frame = storage.read_version(version.path, columns=sorted(set(mapping.values())))
     same = {r for r, c in mapping.items() if version.mapping.get(r) == c}
     tables = clean_labels(version.labels if labels is None else labels, mapping)
-    tables = {r: t for r, t in tables.items() if r in same}
-    tables = suggest_labels(frame, {r: c for r, c in mapping.items() if r not in same}) | tables
+    if not (labels_for_submitted and labels is not None):
+        tables = {r: t for r, t in tables.items() if r in same}
+    changed = {r: c for r, c in mapping.items() if r not in same and r not in tables}
+    tables = suggest_labels(frame, changed) | tables
     report = validate(frame, mapping, tables, lonely_psu=lonely_psu or "fail")
     with transaction.atomic():
         before = {"mapping": version.mapping, "labels": version.labels, "status": version.status}

@@ -122,15 +122,19 @@ MEANING_LABELS = {
     "SMP": _("SMP (junior secondary)"),
     "SMA": _("SMA (senior secondary)"),
     "PT": _("PT (tertiary)"),
+    # the schemes' own names, the same in every language
+    "JKN PBI": "JKN PBI",
+    "JKN non-PBI": "JKN non-PBI",
+    "Jamkesda": "Jamkesda",
+    "private": _("private insurance"),
+    "other": _("other scheme"),
+    "none": _("no insurance"),
 }
 
 
 def _preset_label(key: str, label: str) -> str:
-    """A preset's label in the reader's language when its meanings are fixed ones
-    ("R105: 1 = perkotaan, 2 = perdesaan"); free categories keep their names."""
+    """A preset's label in the reader's language ("R105: 1 = perkotaan, 2 = perdesaan")."""
     table = PRESETS[key][2]
-    if not all(meaning in MEANING_LABELS for meaning in table.values()):
-        return label
     codes = ", ".join(f"{code} = {MEANING_LABELS[meaning]}" for code, meaning in table.items())
     prefix, colon, _rest = label.partition(": ")
     return f"{prefix}: {codes}" if colon else codes
@@ -154,24 +158,14 @@ class LabelsForm(forms.Form):
                     choices=[("", _("as in the table below"))]
                     + [(key, _preset_label(key, label)) for key, label in presets.items()],
                 )
-            allowed = MEANINGS.get(role)
+            choices = [("", _("missing"))] + [(m, MEANING_LABELS[m]) for m in MEANINGS[role]]
             for i, code in enumerate(entry["codes"]):
-                name = f"code-{role}-{i}"
-                if allowed is None:
-                    field: forms.Field = forms.CharField(
-                        label=code,
-                        required=False,
-                        max_length=80,
-                        initial=table.get(code, default_meaning(role, code)),
-                    )
-                else:
-                    field = forms.ChoiceField(
-                        label=code,
-                        required=False,
-                        initial=table.get(code, default_meaning(role, code)),
-                        choices=[("", _("missing"))] + [(m, MEANING_LABELS[m]) for m in allowed],
-                    )
-                self.fields[name] = field
+                self.fields[f"code-{role}-{i}"] = forms.ChoiceField(
+                    label=code,
+                    required=False,
+                    initial=table.get(code, default_meaning(role, code)),
+                    choices=choices,
+                )
 
     def groups(self) -> list[dict[str, Any]]:
         """Per role: its label, column, preset field and code fields, for the template."""

@@ -5,10 +5,11 @@ A *code table* says what each value of a coded column means, e.g. Susenas R105 `
 and applied by validation and by every analysis (:func:`apply_labels`), so R105 coded 1/2 is
 accepted as urban/rural and sex coded 1/2 is shown as male/female in the user's language.
 
-Roles with a fixed set of meanings (urban/rural, sex, yes/no, school level) take one of
-:data:`MEANINGS`; an empty meaning makes the code missing. Suggestions come from value labels
-(Stata/SPSS labels arrive as text: "Perkotaan", "Laki-laki", "Ya") and, for numeric codes, from
-the common BPS codings in :data:`PRESETS`.
+Every coded role has a fixed set of canonical meanings (:data:`MEANINGS`: urban/rural, sex,
+yes/no, school level, insurance scheme), stored as such and shown in the reader's language; an
+empty meaning makes the code missing. Suggestions come from value labels (Stata/SPSS labels
+arrive as text: "Perkotaan", "Laki-laki", "Ya", "Swasta") and, for numeric codes, from the
+common BPS codings in :data:`PRESETS`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ MEANINGS: dict[str, tuple[str, ...]] = {
     "outpatient_visit": YES_NO,
     "health_complaint": YES_NO,
     "school_level": ("SD", "SMP", "SMA", "PT"),
+    # JKN (BPJS Kesehatan) with contribution assistance (PBI) or without, regional schemes,
+    # private insurance, another scheme, none: in the order breakdowns show them.
+    "insurance_scheme": ("JKN PBI", "JKN non-PBI", "Jamkesda", "private", "other", "none"),
 }
-# Roles whose codes are free categories (the meaning is the label shown).
-FREE = ("insurance_scheme",)
-CODED_ROLES = (*MEANINGS, *FREE)
+CODED_ROLES = tuple(MEANINGS)
 
 # Common BPS codings: key -> (label, roles it fits, table).
 PRESETS: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
@@ -61,6 +63,13 @@ WORDS = {
     "school_level": {"sd": "SD", "smp": "SMP", "sma": "SMA", "pt": "PT", "smk": "SMA"}
     | {"sd/mi": "SD", "smp/mts": "SMP", "sma/ma": "SMA", "sma/smk": "SMA"}
     | {"perguruan tinggi": "PT"},
+    "insurance_scheme": {"jkn pbi": "JKN PBI", "jkn-pbi": "JKN PBI", "pbi": "JKN PBI"}
+    | {"bpjs pbi": "JKN PBI", "bpjs kesehatan pbi": "JKN PBI", "jkn non-pbi": "JKN non-PBI"}
+    | {"jkn non pbi": "JKN non-PBI", "non-pbi": "JKN non-PBI", "non pbi": "JKN non-PBI"}
+    | {"bpjs non-pbi": "JKN non-PBI", "bpjs non pbi": "JKN non-PBI", "jamkesda": "Jamkesda"}
+    | {"private": "private", "swasta": "private", "asuransi swasta": "private"}
+    | {"other": "other", "lainnya": "other", "lain-lain": "other", "none": "none"}
+    | {"tidak ada": "none", "tidak punya": "none", "tidak memiliki": "none"},
 }
 
 
@@ -75,10 +84,8 @@ def presets_for(role: str) -> dict[str, str]:
 
 def default_meaning(role: str, code: str) -> str:
     """What a code means without a table (as validation reads it): 1/0 and true/false are
-    yes/no (urban/rural for the urban role), known labels their meaning, free roles the code."""
-    allowed = MEANINGS.get(role)
-    if allowed is None:
-        return code
+    yes/no (urban/rural for the urban role), known labels their meaning, else missing."""
+    allowed = MEANINGS.get(role, ())
     if code in allowed:
         return code
     flag = {"1": 0, "true": 0, "0": 1, "false": 1}.get(code.lower())
@@ -144,14 +151,13 @@ def clean_labels(submitted: dict[str, Any], mapping: dict[str, str]) -> dict[str
     for role, table in submitted.items():
         if role not in mapping or role not in CODED_ROLES or not isinstance(table, dict):
             continue
-        allowed = MEANINGS.get(role)
+        allowed = MEANINGS[role]
         rows = {
             str(code).strip(): str(meaning).strip()
             for code, meaning in table.items()
             if str(code).strip()
         }
-        if allowed is not None:
-            rows = {c: m for c, m in rows.items() if m in allowed or m == ""}
+        rows = {c: m for c, m in rows.items() if m in allowed or m == ""}
         if rows:
             out[role] = {c: m[:80] for c, m in rows.items()}
     return out
@@ -184,7 +190,8 @@ def apply_labels(
 
 
 def order_of(role: str, labels: dict[str, dict[str, str]]) -> list[str]:
-    """The declared order of a coded role's meanings (fixed sets first, else table order)."""
+    """The declared order of a coded role's meanings; a role without a fixed set in its
+    table's order."""
     if role in MEANINGS:
         return list(MEANINGS[role])
     seen: list[str] = []

@@ -10,11 +10,21 @@ from typing import Any
 from django.conf import settings
 
 from setara.csv_dialect import CsvDialect, detect_dialect
+from setara.errors import ReadError
 
 
 def detect(saved: Path, name: str) -> CsvDialect | None:
     """The detected dialect of a CSV upload; ``None`` for other formats."""
     return detect_dialect(saved) if Path(name).suffix.lower() == ".csv" else None
+
+
+def with_fields(detected: CsvDialect | None, fields: dict[str, Any], name: str) -> CsvDialect:
+    """The ``detected`` dialect with the given ``fields`` in its place (an upload that names
+    its separator, decimal mark, thousands separator or encoding)."""
+    if detected is None:
+        raise ReadError(f"a CSV dialect applies to .csv files only, not to {Path(name).name!r}")
+    given = {k: v for k, v in fields.items() if v is not None}
+    return CsvDialect.from_dict(detected.to_dict() | given | {"notes": []})
 
 
 def keep(saved: Path, parquet_relative: str) -> str:

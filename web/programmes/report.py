@@ -17,7 +17,7 @@ import polars as pl
 from analyses.dashboard import formatter
 from setara_web import numbers
 from setara_web.pdf import Report
-from setara_web.spreadsheet import neutralise, neutralise_frame
+from setara_web.spreadsheet import localise, neutralise, neutralise_frame
 
 MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "empty": "–"}
 
@@ -216,10 +216,14 @@ def to_xlsx(
     title: str,
     facts: Sequence[tuple[str, str]],
     text: Mapping[str, str],
+    words: Mapping[str, Any] | None = None,
 ) -> bytes:
     """An About sheet, then every table of the engine (the CSV's content), one sheet each,
-    named in the reader's language; values stay numbers, text that a spreadsheet would execute
-    is neutralised and written as text."""
+    named in the reader's language; ``words`` (``programmes.words.xlsx_words``) give the column
+    headings and category values (scenario, programme, measure, stage, quintile, flags …) in
+    it. Values stay numbers; text that a spreadsheet would execute is neutralised and written
+    as text."""
+    words = words or {}
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -235,10 +239,28 @@ def to_xlsx(
         about.set_column(1, 1, 70)
         for name, rows in result["tables"].items():
             if rows:
-                frame = neutralise_frame(pl.DataFrame(rows, infer_schema_length=None))
+                frame = _in_words(pl.DataFrame(rows, infer_schema_length=None), words)
+                frame = neutralise_frame(frame)
                 sheet = _sheet(text.get(f"table_{name}", name))
                 frame.write_excel(workbook=book, worksheet=sheet, autofit=True)
     return buffer.getvalue()
+
+
+def _in_words(frame: pl.DataFrame, words: Mapping[str, Any]) -> pl.DataFrame:
+    """One engine table in the reader's words; a ``group`` code of a ``grouping`` (decile 3,
+    quintile 1) becomes that grouping's label (D3, "K1 (termiskin)") first."""
+    groups = words.get("groups", {})
+    if groups and {"grouping", "group"} <= set(frame.columns):
+        group = pl.col("group").cast(pl.String)
+        label = pl.lit(None, dtype=pl.String)
+        for grouping, names in groups.items():
+            label = (
+                pl.when(pl.col("grouping") == grouping)
+                .then(group.replace(dict(names)))
+                .otherwise(label)
+            )
+        frame = frame.with_columns(pl.coalesce(label, group).alias("group"))
+    return localise(frame, columns=words.get("columns"), values=words.get("values"))
 
 
 def _sheet(name: str) -> str:

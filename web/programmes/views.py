@@ -396,7 +396,13 @@ def simulation_export_as(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
         )
         ctype = "application/pdf"
     else:
-        body = report.to_xlsx(sim.result, title=sim.title, facts=_simulation_facts(sim), text=text)
+        body = report.to_xlsx(
+            sim.result,
+            title=sim.title,
+            facts=_simulation_facts(sim),
+            text=text,
+            words=programme_words.xlsx_words(sim.result),
+        )
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     agency_actions.record_export(request.user, sim, fmt, request)
     response = HttpResponse(body, content_type=ctype)

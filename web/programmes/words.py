@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyses import report_words
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from setara_web import messages
@@ -38,6 +39,7 @@ def names() -> dict[str, str]:
         "fgt1": pgettext("objective", "poverty gap (P1)"),
         "fgt2": pgettext("objective", "poverty severity (P2)"),
         "coverage": pgettext("objective", "coverage of the poor"),
+        "water-filling (KKT)": _("water-filling (KKT)"),
     }
 
 
@@ -116,9 +118,131 @@ def report_text() -> dict[str, str]:
         "table_distribution": _("Distribution"),
         "table_winners": _("Winners and losers"),
         "table_targeting": _("Targeting methods"),
+        "table_regions": _("Regions and groups"),
+        "table_vs_baseline": _("Scenario minus baseline"),
         "table_verdict": _("Same budget"),
         # Indicator labels of comparison.MEASURES.
         **{label: _(label) for label in MEASURE_LABELS},
+    }
+
+
+def xlsx_words(result: dict[str, Any]) -> dict[str, Any]:
+    """Column headings and category values of the simulation's XLSX tables in the reader's
+    language (``programmes.report.to_xlsx``); the estimate columns as the diagnostic's XLSX
+    (``analyses.report_words.xlsx_words``) names them."""
+    analysis = report_words.xlsx_words()
+    text = report_text()
+    said = names()
+    tables = result.get("tables", {})
+
+    def found(column: str) -> set[str]:
+        return {
+            r[column] for rows in tables.values() for r in rows if isinstance(r.get(column), str)
+        }
+
+    quintiles = [_("Q1 (poorest)"), _("Q2"), _("Q3"), _("Q4"), _("Q5 (richest)")]
+    return {
+        "columns": analysis["columns"]
+        | {
+            "scenario": text["scenario"],
+            "programme": text["programme"],
+            "persons": _("Persons"),
+            "cost": text["cost"],
+            "beneficiary_households": _("Beneficiary households"),
+            "beneficiary_persons": _("Beneficiary persons"),
+            "beneficiary_units": _("Beneficiary units"),
+            "coverage": _("Coverage"),
+            "coverage_poor": text["coverage"],
+            "adequacy": text["adequacy"],
+            "mean_benefit": _("Mean benefit (Rp)"),
+            "exclusion_error": text["exclusion"],
+            "inclusion_error": text["inclusion"],
+            "targeting_differential": _("Targeting differential"),
+            "budget_ceiling": _("Budget ceiling (Rp)"),
+            "unspent_budget": _("Budget ceiling left unspent (Rp a year)"),
+            "unfunded_eligible": _("Eligible units left unfunded"),
+            "grouping": _("Grouping"),
+            "group": _("Group"),
+            "incidence": _("Incidence"),
+            "domain": _("Domain"),
+            "measure": _("Measure"),
+            "params": _("Parameters"),
+            "stage": _("Stage"),
+            "unit": _("Unit"),
+            "baseline": text["baseline"],
+            "scenario_value": _("Scenario value"),
+            "difference": _("Difference"),
+            "decile": text["decile"],
+            "winners": text["gain"],
+            "losers": text["lose"],
+            "unchanged": text["unchanged"],
+            "mean_change": text["mean_change"],
+            "mean_gain": _("Mean gain (Rp)"),
+            "mean_loss": _("Mean loss (Rp)"),
+            "objective": _("Objective"),
+            "budget": _("Extra budget per period (Rp)"),
+            "budget_per_year": _("Extra budget per year (Rp)"),
+            "before": text["before"],
+            "actual_reduction": _("Reduction achieved"),
+            "optimal_reduction": _("Best possible reduction"),
+            "achievement": _("Achievement"),
+            "achievement_at_least": _("Achievement (at least)"),
+            "status": _("Optimality"),
+            "bound": _("Proven bound (lowest reachable)"),
+            "method": text["method"],
+            "gap": _("Optimality gap"),
+            "selected": _("Persons selected"),
+            "selected_share": text["selected"],
+            "coverage_target": _("Coverage of the target group"),
+            "coverage_non_target": _("Coverage of others"),
+            "coverage_gap": _("Coverage gap"),
+            "headcount_before": _("Headcount before"),
+            "headcount_after": text["headcount_after"],
+            "gap_reduction": text["gap_reduction"],
+            "cost_benefit_ratio": _("Cost-benefit ratio"),
+            "gini_change": _("Change in the Gini index"),
+            "rule": _("Rule"),
+            "cv_r2": _("Cross-validated R²"),
+            "cgh": "CGH",  # Coady–Grosh–Hoddinott indicator, named so in every language
+            "auc": "AUC",
+        },
+        "values": {
+            "scenario": said,
+            "programme": said,
+            "method": said,
+            "objective": said,
+            "measure": {key: text[label] for key, label, _fmt in MEASURES},
+            "grouping": {"decile": text["decile"], "quintile": _("Quintile")},
+            "domain": {
+                "all": _("all"),
+                "region": text["province"],
+                "female_head": _("female head of household"),
+            },
+            "group": {"all": _("all"), "yes": _("yes"), "no": _("no")},
+            "stage": {
+                "before": _("before"),
+                "after": _("after"),
+                "change": _("change"),
+                "vs_baseline": _("vs baseline"),
+            },
+            "unit": {"pp": _("percentage points"), "index": _("index")},
+            "status": {
+                "optimal": _("optimal (proven)"),
+                "time limit": _("best found within the time limit"),
+                "heuristic": _("heuristic"),
+            },
+            "reliability": analysis["reliability"],
+            "diff_flag": analysis["diff"],
+            "reliability_reason": {
+                r: report_words.reason_text(r) for r in found("reliability_reason")
+            },
+            "rule": {r: messages.say(r) for r in found("rule")},
+        },
+        # Group codes of the distribution table, by its grouping.
+        "groups": {
+            "decile": {str(d): f"D{d}" for d in range(1, 11)},
+            "quintile": {str(q): label for q, label in enumerate(quintiles, start=1)},
+        },
     }
 
 

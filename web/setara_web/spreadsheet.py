@@ -18,6 +18,7 @@ marks "nobody" in the audit trail), which cannot hold a formula. No Django impor
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -57,6 +58,36 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         .alias(name)
         for name in text
     )
+
+
+def localise(
+    frame: pl.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+) -> pl.DataFrame:
+    """The table in the reader's words: the text values of each column named in ``values``
+    replaced by their words (a value without one is kept), then the columns renamed by
+    ``columns``. Numeric columns stay numbers. Two columns never get one heading: the second
+    keeps its own name in brackets."""
+    changes = [
+        pl.col(name).replace(dict(words))
+        for name, words in (values or {}).items()
+        if words and frame.schema.get(name) == pl.String
+    ]
+    if changes:
+        frame = frame.with_columns(changes)
+    renamed: dict[str, str] = {}
+    taken = set(frame.columns)
+    for name in frame.columns:
+        heading = (columns or {}).get(name)
+        if heading is None or heading == name:
+            continue
+        if heading in taken:
+            heading = f"{heading} ({name})"
+        renamed[name] = heading
+        taken.add(heading)
+    return frame.rename(renamed)
 
 
 def to_csv(frame: pl.DataFrame) -> bytes:

@@ -45,3 +45,22 @@ def test_chart_formatter_follows_the_active_style() -> None:
         assert formatter("percent")(0.123) == "12,3%"
         assert formatter("money")(1496116.2) == "1.496.116"
     assert formatter("index", "id")(0.25) == "0,250"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", "n 24 < 30; RSE 57,1% > 50%; lebar SK relatif 140% > 130% (NCHS)"),
+        ("en", "n 24 < 30; RSE 57.1% > 50%; relative CI width 140% > 130% (NCHS)"),
+    ],
+)
+def test_reliability_reason_in_the_readers_words(language: str, expected: str) -> None:
+    from setara_web.reasons import say_reason
+
+    words = {"relative CI width": "lebar SK relatif"} if language == "id" else {}
+    reason = "n 24 < 30; RSE 57.1% > 50%; relative CI width 140% > 130% (NCHS)"
+    assert say_reason(reason, words, language=language) == expected
+    assert say_reason("CI width 0.378 >= 0.3", {}, language=language).endswith(
+        "0,378 ≥ 0,3" if language == "id" else "0.378 ≥ 0.3"
+    )
+    assert say_reason(None, words, language=language) == ""

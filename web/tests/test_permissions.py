@@ -172,6 +172,30 @@ PAGES: list[tuple[str, str, Url, dict[str, Any], str]] = [
         "edit",
     ),
     (
+        "api version",
+        "get",
+        lambda w: f"/api/datasets/{w['dataset'].pk}/versions/1",
+        {},
+        "read",
+    ),
+    (
+        "api code tables",
+        "post_json",
+        lambda w: f"/api/datasets/{w['dataset'].pk}/versions/1/mapping",
+        {
+            "mapping": {"weight": "weight", "welfare": "expenditure_pc", "urban": "urban"},
+            "labels": {"urban": {"1": "urban", "0": "rural"}},
+        },
+        "edit",
+    ),
+    (
+        "api csv dialect",
+        "post_json",
+        lambda w: f"/api/datasets/{w['dataset'].pk}/versions/1/dialect",
+        {"separator": ";", "decimal": ","},
+        "edit",
+    ),
+    (
         "api new analysis",
         "post_json",
         lambda w: "/api/analyses",

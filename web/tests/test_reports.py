@@ -141,6 +141,9 @@ def test_xlsx_words_and_csv_for_excel_indonesia(full_analysis: Any, as_persona: 
     assert "andal" in quintile["Keandalan"].to_list()
     assert "reliable" not in quintile["Keandalan"].to_list()
     assert "Alasan tanda" in quintile.columns
+    reasons = " | ".join(sheets["Provinsi"]["Alasan tanda"].drop_nulls())
+    assert re.search(r"RSE \d+,\d% [>≤] \d+%", reasons) and "RSE tidak terdefinisi" in reasons
+    assert not re.search(r"RSE \d+\.\d%|undefined|<=", reasons)
     province = sheets["Provinsi"]
     assert "Dibandingkan dengan angka nasional" in province.columns
     assert set(province["Dibandingkan dengan angka nasional"].drop_nulls()) <= {
@@ -222,3 +225,94 @@ def test_header_language_switch_saves_the_choice_to_the_profile(
     assert "Keluar" in fresh.get("/datasets/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/datasets/"})
     assert "Sign out" in client.get("/datasets/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pdf_prints_why_each_estimate_is_flagged(full_analysis: Any, as_persona: Any) -> None:
+    """The reliability reasons the page shows on hover are printed: a column of the headline
+    table and a footnote under the other tables, in the reader's words and numbers."""
+    flagged = [
+        r
+        for rows in full_analysis.result["breakdowns"].values()
+        for r in rows
+        if r["reliability"] in ("caution", "unreliable")
+    ]
+    assert flagged, "the small survey has flagged estimates"
+    english = " ".join(pdf_text(_export(as_persona, full_analysis.pk, "pdf", "en")).split())
+    assert "Reason for the flag" in english and "Reasons for the flags:" in english
+    assert re.search(r"Reasons for the flags: [^:]+: [^;]*RSE \d+\.\d% > (25|50)%", english)
+    indonesian = " ".join(pdf_text(_export(as_persona, full_analysis.pk, "pdf", "id")).split())
+    assert "Alasan tanda" in indonesian and "Alasan penandaan:" in indonesian
+    assert re.search(r"RSE \d+,\d% > (25|50)%", indonesian)
+    assert not re.search(r"RSE \d+\.\d%", indonesian)
+    assert "Reasons for the flags" not in indonesian
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "id",
+            [
+                ("Program", "Program", ["semua program"]),
+                ("Kemiskinan dan ketimpangan", "Skenario", ["kondisi dasar"]),
+                ("Kemiskinan dan ketimpangan", "Ukuran", ["Persentase penduduk miskin (P0)"]),
+                ("Distribusi", "Kelompok", ["K1 (termiskin)", "D10"]),
+            ],
+        ),
+        (
+            "en",
+            [
+                ("Programmes", "Programme", ["all programmes"]),
+                ("Poverty and inequality", "Scenario", ["baseline"]),
+                ("Poverty and inequality", "Measure", ["Poverty headcount (P0)"]),
+                ("Distribution", "Group", ["Q1 (poorest)", "D10"]),
+            ],
+        ),
+    ],
+)
+def test_simulation_xlsx_headings_and_categories_in_the_readers_language(
+    world: dict[str, Any], as_persona: Any, language: str, said: list[Any]
+) -> None:
+    """Every sheet's headings and category values (scenario, programme, measure, stage,
+    quintile, flags) are in the reader's language, as in the diagnostic's XLSX; numbers stay
+    numeric cells."""
+    import openpyxl
+    from agencies.actions import set_language
+    from django.contrib.auth import get_user_model
+
+    set_language(get_user_model().objects.get(username="reader"), language)
+    sim = world["simulation"]
+    response = as_persona("reader").get(f"/simulations/{sim.pk}/report.xlsx")
+    assert response.status_code == 200
+    if DUMP:
+        Path(DUMP, f"simulation-{language}.xlsx").write_bytes(response.content)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    engine = {c for rows in sim.result["tables"].values() if rows for c in rows[0]}
+    assert not {s.title for s in book.worksheets} & set(sim.result["tables"])
+    for sheet in book.worksheets[1:]:
+        header = [c.value for c in sheet[1]]
+        assert not (set(header) & engine) - {"n"}, (sheet.title, set(header) & engine)
+    for title, column, values in said:
+        sheet = book[title]
+        header = [c.value for c in sheet[1]]
+        seen = {row[header.index(column)] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert set(values) <= seen, (title, values, seen)
+    impact = book[said[1][0]]
+    header = [c.value for c in impact[1]]
+    rows = list(impact.iter_rows(min_row=2))
+    estimate = header.index("Estimasi" if language == "id" else "Estimate")
+    assert all(r[estimate].data_type == "n" for r in rows)  # numbers, not text
+    assert any(isinstance(r[estimate].value, float) for r in rows)
+    flags = {
+        r[header.index("Keandalan" if language == "id" else "Reliability")].value for r in rows
+    }
+    assert ("andal" if language == "id" else "reliable") in flags
+    assert not flags & ({"reliable", "caution"} if language == "id" else {"andal"})
+    stages = {r[header.index("Tahap" if language == "id" else "Stage")].value for r in rows}
+    assert stages == (
+        {"sebelum", "sesudah", "perubahan", "dibanding kondisi dasar"}
+        if language == "id"
+        else {"before", "after", "change", "vs baseline"}
+    )

@@ -53,17 +53,19 @@ print("moved")
 """
 
 
-def test_results_move_to_their_tables_and_back(tmp_path: Path) -> None:
+def run_django_script(script: str, data_dir: Path) -> str:
+    """Run ``script`` in a fresh process with Django set up on its own SQLite database in
+    ``data_dir``; its standard output (the test fails with its error output if it fails)."""
     env = {
         **os.environ,
-        "SETARA_DATA_DIR": str(tmp_path),
+        "SETARA_DATA_DIR": str(data_dir),
         "SETARA_HTTPS": "0",
         "DJANGO_SETTINGS_MODULE": "setara_web.settings",
         "PYTHONPATH": os.pathsep.join([str(WEB), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         env=env,
         cwd=WEB,
         capture_output=True,
@@ -71,4 +73,8 @@ def test_results_move_to_their_tables_and_back(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().endswith("moved")
+    return done.stdout
+
+
+def test_results_move_to_their_tables_and_back(tmp_path: Path) -> None:
+    assert run_django_script(SCRIPT, tmp_path).strip().endswith("moved")

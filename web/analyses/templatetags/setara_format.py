@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from setara_web import messages, numbers
 
+from analyses import report_words
 from analyses.dashboard import formatter
 from analyses.report_words import reliability_words
 
@@ -75,27 +76,8 @@ def diff_text(flag: str | None) -> str:
 @register.filter
 def reason_text(reason: str | None) -> str:
     """The engine's reliability reason (English, ``; ``-separated checks) in the active
-    language: each check's leading words are translated, its figures kept."""
-    if not reason:
-        return ""
-    words = [
-        ("RSE undefined", _("RSE undefined")),
-        ("relative CI width", _("relative CI width")),
-        ("CI width", _("CI width")),
-        ("effective n", _("effective n")),
-        ("interval leaves", _("interval leaves")),
-        ("no observations", _("no observations")),
-        ("one PSU", _("one PSU")),
-        ("df", _("degrees of freedom")),
-    ]
-    out = []
-    for part in reason.split("; "):
-        for english, local in words:
-            if part.startswith(english):
-                part = local + part[len(english) :]
-                break
-        out.append(part)
-    return "; ".join(out)
+    language: each check's leading words translated, its figures in the reader's style."""
+    return report_words.reason_text(reason)
 
 
 @register.filter(name="say")
@@ -127,8 +109,8 @@ def check_status(status: str | None) -> str:
 
 @register.filter
 def meaning(value: str | None) -> str:
-    """A code's meaning (``urban``, ``female``, ``yes``) in the reader's language; free
-    categories (insurance schemes) as they are."""
+    """A code's meaning (``urban``, ``female``, ``yes``, ``private``) in the reader's
+    language."""
     from datasets.forms import MEANING_LABELS
 
     return str(MEANING_LABELS.get(value or "", value or ""))
