@@ -46,7 +46,7 @@ _SUBMODULES = frozenset(
     {
         *("analysis", "cli", "decomposition", "demo", "design", "diagnostic", "estimation"),
         *("frames", "gaps", "io", "kernels", "measures", "mpi", "programmes", "regions"),
-        *("monitoring", "replicates", "results"),
+        *("access", "monitoring", "replicates", "results"),
     }
 )
 
