@@ -31,9 +31,7 @@ FACILITIES = pl.DataFrame(
 def _write_gpkg(path: Path, frame: pl.DataFrame, srs: int = 4326) -> None:
     """A minimal GeoPackage point layer written by hand (OGC 12-128r18 tables)."""
     con = sqlite3.connect(path)
-    con.execute(
-        "CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT, identifier TEXT)"
-    )
+    con.execute("CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT, identifier TEXT)")
     con.execute(
         "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, "
         "geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER)"
@@ -48,7 +46,8 @@ def _write_gpkg(path: Path, frame: pl.DataFrame, srs: int = 4326) -> None:
         blob += struct.pack("<BIdd", 1, 1, row["lon"], row["lat"])
         values = [row[c] for c in attrs]
         con.execute(
-            f"INSERT INTO sites (geom, {', '.join(attrs)}) VALUES (?, {', '.join('?' * len(attrs))})",
+            f"INSERT INTO sites (geom, {', '.join(attrs)}) "
+            f"VALUES (?, {', '.join('?' * len(attrs))})",
             [blob, *values],
         )
     con.commit()
@@ -99,7 +98,9 @@ def test_geojson_polygons_are_refused_with_their_count(tmp_path: Path) -> None:
     doc = json.loads(path.read_text())
     doc["features"][1]["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1]]]}
     path.write_text(json.dumps(doc))
-    with pytest.raises(ReadError, match=r"1 features that are not points in 3 \(first is feature 2"):
+    with pytest.raises(
+        ReadError, match=r"1 features that are not points in 3 \(first is feature 2"
+    ):
         read_facilities(path)
 
 
@@ -107,15 +108,34 @@ def test_geojson_polygons_are_refused_with_their_count(tmp_path: Path) -> None:
     ("change", "message"),
     [
         ({"lat": [-6.2, None, None]}, r"'lat' has missing values: 2 in 3 rows \(first at row 2\)"),
-        ({"lon": [106.8, 207.6, 112.75]}, r"'lon' has values outside \[-180, 180\]: 1 in 3 rows \(first at row 2\)"),
-        ({"lat": [-6.2, -6.9, 95.0]}, r"'lat' has values outside \[-90, 90\]: 1 in 3 rows \(first at row 3\)"),
+        (
+            {"lon": [106.8, 207.6, 112.75]},
+            r"'lon' has values outside \[-180, 180\]: 1 in 3 rows \(first at row 2\)",
+        ),
+        (
+            {"lat": [-6.2, -6.9, 95.0]},
+            r"'lat' has values outside \[-90, 90\]: 1 in 3 rows \(first at row 3\)",
+        ),
         ({"id": ["P1", "P2", "P1"]}, r"'id' has duplicate values: 2 in 3 rows \(first at row 1\)"),
-        ({"capacity": [3.0, -1.0, 5.0]}, r"'capacity' has missing or negative values: 1 in 3 rows \(first at row 2\)"),
-        ({"kode_wilayah": ["31.71", "99.01", "32.99"]}, r"'kode_wilayah' has unknown codes: 2 in 3 rows \(first at row 2\)"),
-        ({"status": ["existing", "maybe", "existing"]}, r"'status' has values other than existing, planned, candidate: 1 in 3 rows \(first at row 2\)"),
-        ({"lat": ["-6.2", "x", "-7.25"]}, r"'lat' has text that is not a number: 1 in 3 rows \(first at row 2\)"),
+        (
+            {"capacity": [3.0, -1.0, 5.0]},
+            r"'capacity' has missing or negative values: 1 in 3 rows \(first at row 2\)",
+        ),
+        (
+            {"kode_wilayah": ["31.71", "99.01", "32.99"]},
+            r"'kode_wilayah' has unknown codes: 2 in 3 rows \(first at row 2\)",
+        ),
+        (
+            {"status": ["existing", "maybe", "existing"]},
+            r"'status' has values other than existing, planned, candidate: "
+            r"1 in 3 rows \(first at row 2\)",
+        ),
+        (
+            {"lat": ["-6.2", "x", "-7.25"]},
+            r"'lat' has text that is not a number: 1 in 3 rows \(first at row 2\)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_facility_rows_are_named(change: dict[str, list[object]], message: str) -> None:
     frame = FACILITIES.with_columns(pl.Series(k, v, strict=False) for k, v in change.items())
     with pytest.raises(InputValueError, match=message):
@@ -133,9 +153,12 @@ def test_defaults_and_missing_columns() -> None:
 
 
 def test_negative_population_is_refused(tmp_path: Path) -> None:
-    demand = pl.DataFrame({"id": ["a", "b"], "lat": [0.0, 1.0], "lon": [100.0, 101.0],
-                           "population": [10.0, -3.0]})  # fmt: skip
+    demand = pl.DataFrame(
+        {"id": ["a", "b"], "lat": [0.0, 1.0], "lon": [100.0, 101.0], "population": [10.0, -3.0]}
+    )
     path = tmp_path / "villages.csv"
     demand.write_csv(path)
-    with pytest.raises(InputValueError, match=r"'population' has missing or negative values: 1 in 2"):
+    with pytest.raises(
+        InputValueError, match=r"'population' has missing or negative values: 1 in 2"
+    ):
         read_demand(path)

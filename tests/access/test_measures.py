@@ -27,8 +27,13 @@ from setara.errors import MeasureSpecError
 # Minutes: A-X 10, A-Y 50, B-X 25, B-Y 15, C-X 70, C-Y 28.
 POP = np.array([100.0, 200.0, 300.0])
 CAP = np.array([10.0, 5.0])
-HAND = Pairs(np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 0, 1, 0, 1]),
-             np.array([10.0, 50.0, 25.0, 15.0, 70.0, 28.0]), 3, 2)  # fmt: skip
+HAND = Pairs(
+    np.array([0, 0, 1, 1, 2, 2]),
+    np.array([0, 1, 0, 1, 0, 1]),
+    np.array([10.0, 50.0, 25.0, 15.0, 70.0, 28.0]),
+    3,
+    2,
+)
 
 
 def test_2sfca_by_hand() -> None:
@@ -45,7 +50,9 @@ def test_e2sfca_by_hand() -> None:
     r_x = Fraction(10) / (100 * w1 + 200 * w3)  # = 10 / 144
     r_y = Fraction(5) / (200 * w2 + 300 * w3)  # = 5 / 202
     expected = [w1 * r_x, w3 * r_x + w2 * r_y, w3 * r_y]
-    got = floating_catchment(HAND, POP, CAP, parse_access_spec("e2sfca:10=1,20=0.68,30=0.22").weight())
+    got = floating_catchment(
+        HAND, POP, CAP, parse_access_spec("e2sfca:10=1,20=0.68,30=0.22").weight()
+    )
     np.testing.assert_allclose(got, [float(v) for v in expected], rtol=1e-12)
     assert float(r_x) == pytest.approx(10 / 144) and float(r_y) == pytest.approx(5 / 202)
 
@@ -59,14 +66,18 @@ def _loop_fca(pairs: Pairs, pop: np.ndarray, cap: np.ndarray, weight) -> np.ndar
     for j in range(pairs.n_facilities):
         load = sum(w[i, j] * pop[i] for i in range(pairs.n_demand))
         ratio.append(cap[j] / load if load > 0 else 0.0)
-    return np.array([sum(w[i, j] * ratio[j] for j in range(pairs.n_facilities))
-                     for i in range(pairs.n_demand)])  # fmt: skip
+    return np.array(
+        [sum(w[i, j] * ratio[j] for j in range(pairs.n_facilities)) for i in range(pairs.n_demand)]
+    )
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000),
-       spec=st.sampled_from(["2sfca:40", "e2sfca:10=1,25=0.5,40=0.1", "gaussian:40",
-                             "gravity:1.5,60"]))  # fmt: skip
+@given(
+    seed=st.integers(0, 10_000),
+    spec=st.sampled_from(
+        ["2sfca:40", "e2sfca:10=1,25=0.5,40=0.1", "gaussian:40", "gravity:1.5,60"]
+    ),
+)
 def test_kernels_equal_the_loop_definition(seed: int, spec: str) -> None:
     rng = np.random.default_rng(seed)
     n, m = 12, 5
@@ -76,8 +87,12 @@ def test_kernels_equal_the_loop_definition(seed: int, spec: str) -> None:
     pairs = Pairs(d[keep], f[keep], minutes[keep], n, m)
     pop, cap = rng.integers(0, 500, n).astype(float), rng.integers(1, 9, m).astype(float)
     weight = parse_access_spec(spec).weight()
-    np.testing.assert_allclose(floating_catchment(pairs, pop, cap, weight),
-                               _loop_fca(pairs, pop, cap, weight), rtol=1e-10, atol=1e-15)  # fmt: skip
+    np.testing.assert_allclose(
+        floating_catchment(pairs, pop, cap, weight),
+        _loop_fca(pairs, pop, cap, weight),
+        rtol=1e-10,
+        atol=1e-15,
+    )
 
 
 def test_gaussian_weight_is_one_at_zero_and_zero_at_the_threshold() -> None:
@@ -117,12 +132,25 @@ def test_bad_specs(spec: str, message: str) -> None:
 
 
 def test_access_values_and_summaries_on_a_small_world() -> None:
-    demand = pl.DataFrame({"id": ["a", "b", "c"], "lat": [0.0, 0.0, 0.0],
-                           "lon": [0.0, 0.5, 3.0], "population": [100.0, 300.0, 600.0],
-                           "urban": [True, False, False]})  # fmt: skip
-    facilities = pl.DataFrame({"id": ["x", "y", "z"], "lat": [0.0] * 3, "lon": [0.1, 0.4, 0.2],
-                               "capacity": [1.0, 1.0, 1.0], "type": ["SD", "SD", "SMP"],
-                               "status": ["existing", "existing", "candidate"]})  # fmt: skip
+    demand = pl.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "lat": [0.0, 0.0, 0.0],
+            "lon": [0.0, 0.5, 3.0],
+            "population": [100.0, 300.0, 600.0],
+            "urban": [True, False, False],
+        }
+    )
+    facilities = pl.DataFrame(
+        {
+            "id": ["x", "y", "z"],
+            "lat": [0.0] * 3,
+            "lon": [0.1, 0.4, 0.2],
+            "capacity": [1.0, 1.0, 1.0],
+            "type": ["SD", "SD", "SMP"],
+            "status": ["existing", "existing", "candidate"],
+        }
+    )
     cost = build_cost(demand, facilities, speed_kmh=60)  # 1 km per minute
     values = access_values(demand, facilities, cost, ["nearest", "coverage:30"])
     # the candidate z is ignored; a is 11.1 km from x, b 11.1 km from y, c 289 km from y

@@ -55,8 +55,9 @@ def test_mclp_equals_brute_force(seed: int, p: int) -> None:
     budget = 1000.0
     affordable = [s for s in _subsets(5) if cost[list(s)].sum() <= budget]
     best_b = max(weight[_covered(minutes, _open(s))].sum() for s in affordable)
-    plan_b = site(pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost,
-                  budget=budget)  # fmt: skip
+    plan_b = site(
+        pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost, budget=budget
+    )
     assert plan_b.objective == pytest.approx(best_b) and plan_b.cost <= budget
 
 
@@ -95,15 +96,17 @@ def test_pmedian_and_pcentre_equal_brute_force(seed: int, p: int, t: float) -> N
         return
     median = site(pairs, weight, model="pmedian", is_open=OPEN, candidate=CAND, cost=cost, p=p)
     assert median.status == "optimal" and len(median.chosen) == p
-    assert median.objective == pytest.approx(min(float((weight * t).sum()) for t in feasible),
-                                             rel=1e-7)  # fmt: skip
+    assert median.objective == pytest.approx(
+        min(float((weight * t).sum()) for t in feasible), rel=1e-7
+    )
     centre = site(pairs, weight, model="pcenter", is_open=OPEN, candidate=CAND, cost=cost, p=p)
     assert centre.status == "optimal"
     assert centre.objective == pytest.approx(min(float(t.max()) for t in feasible), rel=1e-7)
 
 
-def _capacitated_best(minutes: np.ndarray, weight: np.ndarray, cap: np.ndarray,
-                      y: np.ndarray) -> float:  # fmt: skip
+def _capacitated_best(
+    minutes: np.ndarray, weight: np.ndarray, cap: np.ndarray, y: np.ndarray
+) -> float:
     """Most people served by the open sites with capacities: a transport LP."""
     d, f = np.nonzero((minutes <= T) & y[None, :])
     if d.size == 0:
@@ -112,8 +115,13 @@ def _capacitated_best(minutes: np.ndarray, weight: np.ndarray, cap: np.ndarray,
     a_dem[d, np.arange(d.size)] = 1.0
     a_cap = np.zeros((M, d.size))
     a_cap[f, np.arange(d.size)] = weight[d]
-    res = linprog(-weight[d], A_ub=np.vstack([a_dem, a_cap]), b_ub=np.r_[np.ones(N), cap],
-                  bounds=(0, 1), method="highs")  # fmt: skip
+    res = linprog(
+        -weight[d],
+        A_ub=np.vstack([a_dem, a_cap]),
+        b_ub=np.r_[np.ones(N), cap],
+        bounds=(0, 1),
+        method="highs",
+    )
     return float(-res.fun)
 
 
@@ -123,8 +131,9 @@ def test_capacitated_mclp_equals_brute_force(seed: int) -> None:
     minutes, pairs, weight, cost = _instance(seed)
     cap = np.random.default_rng(seed + 1).integers(200, 2000, M).astype(float)
     best = max(_capacitated_best(minutes, weight, cap, _open(s)) for s in _subsets(2))
-    plan = site(pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost, p=2,
-                capacity=cap)  # fmt: skip
+    plan = site(
+        pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost, p=2, capacity=cap
+    )
     assert plan.status == "optimal"
     assert plan.objective == pytest.approx(best, rel=1e-7)
     assert plan.objective <= cap[_open(tuple(plan.chosen))].sum() + 1e-6
@@ -138,3 +147,22 @@ def test_bad_siting_arguments() -> None:
         site(pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost, p=9)
     with pytest.raises(InputValueError, match="unknown siting model"):
         site(pairs, weight, model="greedy", is_open=OPEN, candidate=CAND, cost=cost, p=1)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 100_000), p=st.integers(1, 3), with_budget=st.booleans())
+def test_lagrangian_bound_and_plan_bracket_the_optimum(
+    seed: int, p: int, with_budget: bool
+) -> None:
+    from setara.access.lagrange import mclp_lagrangian
+
+    minutes, pairs, weight, cost = _instance(seed)
+    budget = 900.0 if with_budget else None
+    allowed = [s for s in _subsets(p) if budget is None or cost[list(s)].sum() <= budget]
+    best = max(weight[_covered(minutes, _open(s))].sum() for s in allowed)
+    y, value, upper = mclp_lagrangian(
+        pairs, weight, is_open=OPEN, candidate=CAND, cost=cost, p=p, budget=budget
+    )
+    assert value <= best + 1e-9 <= upper + 2e-9
+    assert value == pytest.approx(weight[_covered(minutes, y)].sum())
+    assert (y & CAND).sum() <= p and (budget is None or cost[y & CAND].sum() <= budget)

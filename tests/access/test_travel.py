@@ -62,24 +62,32 @@ def test_speed_and_circuity_are_checked() -> None:
 
 
 def test_matrix_cost_and_unknown_ids() -> None:
-    matrix = pl.DataFrame({"origin": ["a", "a", "b"], "destination": ["x", "y", "y"],
-                           "minutes": [30.0, 10.0, 70.0]})  # fmt: skip
+    matrix = pl.DataFrame(
+        {"origin": ["a", "a", "b"], "destination": ["x", "y", "y"], "minutes": [30.0, 10.0, 70.0]}
+    )
     cost = MatrixCost(matrix, pl.Series(["a", "b", "c"]), pl.Series(["x", "y"]))
     np.testing.assert_array_equal(cost.nearest(), [10.0, 70.0, np.inf])
     np.testing.assert_array_equal(cost.nearest(np.array([0])), [30.0, np.inf, np.inf])
     assert cost.pairs(60).minutes.tolist() == [30.0, 10.0]
     bad = matrix.with_columns(pl.Series("origin", ["a", "q", "r"]))
-    with pytest.raises(InputValueError, match=r"'origin' has 2 ids in 3 rows .*\(first at row 2: 'q'\)"):
+    with pytest.raises(
+        InputValueError, match=r"'origin' has 2 ids in 3 rows .*\(first at row 2: 'q'\)"
+    ):
         MatrixCost(bad, pl.Series(["a", "b"]), pl.Series(["x", "y"]))
 
 
 def _line_network(ferry: bool) -> RoadNetwork:
     """Two islands: a-b-c on one (5 and 7 minutes), d-e on the other (4 minutes); with
     ``ferry`` c-d sails 60 minutes four times in 12 hours (wait = 180 / 2 = 90 minutes)."""
-    nodes = pl.DataFrame({"id": list("abcde"), "lat": [0.0] * 5,
-                          "lon": [0.0, 0.05, 0.1, 1.0, 1.05]})  # fmt: skip
-    edges = pl.DataFrame({"from": ["a", "b", "d"], "to": ["b", "c", "e"], "minutes": [5.0, 7.0, 4.0]})
-    ferries = pl.DataFrame({"from": ["c"], "to": ["d"], "minutes": [60.0], "departures_per_day": [4]})
+    nodes = pl.DataFrame(
+        {"id": list("abcde"), "lat": [0.0] * 5, "lon": [0.0, 0.05, 0.1, 1.0, 1.05]}
+    )
+    edges = pl.DataFrame(
+        {"from": ["a", "b", "d"], "to": ["b", "c", "e"], "minutes": [5.0, 7.0, 4.0]}
+    )
+    ferries = pl.DataFrame(
+        {"from": ["c"], "to": ["d"], "minutes": [60.0], "departures_per_day": [4]}
+    )
     return RoadNetwork(nodes, edges, ferries if ferry else None)
 
 
@@ -106,12 +114,20 @@ def test_island_without_ferry_is_unreachable_not_near() -> None:
 def test_snapping_stops_at_the_maximum_distance() -> None:
     net = _line_network(ferry=False)
     # 0.5 degrees of longitude from every node: about 55 km of sea
-    cost = NetworkCost(net, np.zeros(1), np.array([0.55]), np.zeros(1), np.zeros(1),
-                       max_snap_km=2.0)  # fmt: skip
+    cost = NetworkCost(
+        net, np.zeros(1), np.array([0.55]), np.zeros(1), np.zeros(1), max_snap_km=2.0
+    )
     assert cost.unsnapped() == (1, 0)
     assert np.isinf(cost.nearest()[0])
-    near = NetworkCost(net, np.zeros(1), np.array([0.06]), np.zeros(1), np.zeros(1),
-                       max_snap_km=2.0, connector_kmh=5.0)  # fmt: skip
+    near = NetworkCost(
+        net,
+        np.zeros(1),
+        np.array([0.06]),
+        np.zeros(1),
+        np.zeros(1),
+        max_snap_km=2.0,
+        connector_kmh=5.0,
+    )
     walk_km = haversine_km(np.zeros(1), np.array([0.06]), np.zeros(1), np.array([0.05]))[0]
     assert near.nearest()[0] == pytest.approx(5.0 + walk_km / 5.0 * 60)
 
@@ -127,8 +143,9 @@ def test_ferry_wait_is_half_the_headway() -> None:
 def test_network_pairs_and_nearest_agree_with_dense_dijkstra() -> None:
     from scipy.sparse.csgraph import dijkstra
 
-    nodes, edges, ferries = synthetic_archipelago(islands=3, side=6, ferries=[(0, 1)],
-                                                  rng=np.random.default_rng(5))  # fmt: skip
+    nodes, edges, ferries = synthetic_archipelago(
+        islands=3, side=6, ferries=[(0, 1)], rng=np.random.default_rng(5)
+    )
     net = RoadNetwork(nodes, edges, ferries)
     rng = np.random.default_rng(6)
     # facilities on islands 0 and 1 (nodes 0-71), which the ferry joins; island 2 has none
@@ -147,5 +164,6 @@ def test_network_pairs_and_nearest_agree_with_dense_dijkstra() -> None:
     got[pairs.demand, pairs.facility] = pairs.minutes
     dense = full[:, d_at].T
     np.testing.assert_allclose(got, np.where(dense <= 120.0, dense, np.inf), atol=1e-6)
-    np.testing.assert_allclose(nearest_from_pairs(pairs), np.where(expected <= 120, expected,
-                                                                   np.inf), atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        nearest_from_pairs(pairs), np.where(expected <= 120, expected, np.inf), atol=1e-6
+    )

@@ -8,7 +8,10 @@ favouring poor or 3T people). With ``y_j`` the open sites (binary):
 - LSCP (Toregas et al. 1971): minimise ``sum c_j y_j`` (or the number of new sites when every
   cost is 0) so that every demand point with people is within reach of an open site;
 - MCLP (Church and ReVelle 1974): maximise ``sum w_i z_i`` with ``z_i <= sum_j a_ij y_j``,
-  ``z_i <= 1``, at most ``p`` new sites and/or ``sum c_j y_j <= budget``. With ``capacity``
+  ``z_i <= 1``, at most ``p`` new sites and/or ``sum c_j y_j <= budget``. A Lagrangian plan
+  and bound come first (:mod:`.lagrange`); HiGHS runs only when they do not meet, within
+  ``time_limit``; when it cannot prove the optimum in time the plan is ``feasible`` with the
+  gap to the better bound (the documented heuristic for instances too large). With ``capacity``
   (people a site can serve) a site serves at most its capacity: assignments ``x_ij`` replace
   ``z_i`` (``sum_j x_ij <= 1``, ``sum_i w_i x_ij <= cap_j y_j``);
 - p-median (Hakimi 1964; ReVelle and Swain 1970): minimise ``sum w_i d_ij x_ij`` with each
@@ -34,10 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+from setara.access.lagrange import mclp_lagrangian
 from setara.access.travel import Pairs
 from setara.errors import InputValueError
 from setara.kernels.groups import FloatArray, IntArray
-from setara.kernels.mip import MipSolution, solve_mip
+from setara.kernels.mip import PROOF_GAP, MipSolution, solve_mip
 
 __all__ = ["MODELS", "Siting", "site"]
 
@@ -146,24 +150,9 @@ def site(
         )
         return _result(model, sol, m, candidate & ~is_open, cost, pairs, is_open, before, 1.0)
     if model == "mclp" and capacity is None:
-        nz = np.flatnonzero(reach & (weight > 0))
-        pos = np.full(n, -1)
-        pos[nz] = np.arange(nz.size)
-        keep = pos[d] >= 0
-        k = nz.size
-        # rows: z_i - sum_j a_ij y_j <= 0 ; variables [y (m), z (k)]
-        a = csr_matrix(
-            coo_matrix(
-                (
-                    np.r_[-np.ones(keep.sum()), np.ones(k)],
-                    (np.r_[pos[d[keep]], np.arange(k)], np.r_[f[keep], m + np.arange(k)]),
-                ),
-                shape=(k, m + k),
-            )
+        return _mclp(
+            pairs, weight, is_open, candidate, cost, p, budget, extra, lb, ub, before, time_limit
         )
-        c = np.r_[np.zeros(m), -weight[nz]]
-        sol = _solve_blocks(c, a, -np.inf, 0.0, extra, m, k, lb, ub, time_limit)
-        return _result(model, sol, m, candidate & ~is_open, cost, pairs, is_open, before, -1.0)
     # assignment models: variables [y (m), x (pairs), W (p-centre)]
     q = d.size
     if model != "mclp":
@@ -238,6 +227,69 @@ def site(
         time_limit=time_limit,
     )
     return _result(model, sol, m, candidate & ~is_open, cost, pairs, is_open, before, sign)
+
+
+def _mclp(
+    pairs: Pairs,
+    weight: FloatArray,
+    is_open: np.ndarray,
+    candidate: np.ndarray,
+    cost: FloatArray,
+    p: int | None,
+    budget: float | None,
+    extra: list[tuple[csr_matrix, float, float]],
+    lb: FloatArray,
+    ub: FloatArray,
+    before: np.ndarray,
+    time_limit: float,
+) -> Siting:
+    """MCLP: the Lagrangian plan and bound first (:mod:`.lagrange`, seconds even when large);
+    HiGHS only when they do not meet, and the better plan and tighter bound of the two."""
+    m, n = pairs.n_facilities, pairs.n_demand
+    new = candidate & ~is_open
+    y, value, upper = mclp_lagrangian(
+        pairs, weight, is_open=is_open, candidate=candidate, cost=cost, p=p, budget=budget
+    )
+    status = "optimal" if upper - value <= PROOF_GAP * max(value, 1e-12) else "feasible"
+    if status != "optimal":
+        d, f = pairs.demand, pairs.facility
+        usable = (is_open | candidate)[f]
+        d, f = d[usable], f[usable]
+        reach = np.zeros(n, dtype=bool)
+        reach[d] = True
+        nz = np.flatnonzero(reach & (weight > 0))
+        pos = np.full(n, -1)
+        pos[nz] = np.arange(nz.size)
+        keep = pos[d] >= 0
+        k = nz.size
+        # rows: z_i - sum_j a_ij y_j <= 0 ; variables [y (m), z (k)]; weights scaled to <= 1
+        a = csr_matrix(
+            coo_matrix(
+                (
+                    np.r_[-np.ones(keep.sum()), np.ones(k)],
+                    (np.r_[pos[d[keep]], np.arange(k)], np.r_[f[keep], m + np.arange(k)]),
+                ),
+                shape=(k, m + k),
+            )
+        )
+        scale = float(weight.max()) or 1.0
+        c = np.r_[np.zeros(m), -weight[nz] / scale]
+        sol = _solve_blocks(c, a, -np.inf, 0.0, extra, m, k, lb, ub, time_limit)
+        if sol.x is not None and -sol.objective * scale > value:
+            y, value = sol.x[:m] > 0.5, -sol.objective * scale
+        if np.isfinite(sol.bound):
+            upper = min(upper, -sol.bound * scale)
+        proven = sol.status == "optimal" and value >= -sol.objective * scale - 1e-9
+        close = upper - value <= PROOF_GAP * max(value, 1e-12)
+        status = "optimal" if proven or close else "feasible"
+    upper = max(upper, value)
+    gap = (upper - value) / max(value, 1e-12) if upper > value else 0.0
+    chosen = np.flatnonzero(y & new)
+    after = np.zeros(n, dtype=bool)
+    after[pairs.demand[(y | is_open)[pairs.facility]]] = True
+    return Siting(
+        "mclp", chosen, value, upper, gap, status, float(cost[chosen].sum()), before, after
+    )
 
 
 def _pad(row: csr_matrix, width: int) -> csr_matrix:
