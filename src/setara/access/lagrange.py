@@ -110,7 +110,7 @@ def mclp_lagrangian(
     base = float(weight[fixed].sum())
     lam = np.where(w_free > 0, lam, 0.0)
     for it in range(iterations):
-        value = np.bincount(pairs.facility, lam[pairs.demand], pairs.n_facilities)
+        value = np.bincount(pairs.facility, lam[pairs.demand], pairs.n_facilities).astype(float)
         sites, y_new = _best_sites(value, new, cost, p, budget)
         bound = base + float((w_free - lam).sum()) + sites
         if bound < upper - 1e-9:

@@ -31,27 +31,13 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from setara.access.travel import EARTH_RADIUS_KM, Pairs, _chord_to_km, _subset, _unit
+from setara.access.travel import EARTH_RADIUS_KM, Pairs, _chord_to_km, _subset, _unit, rows_of
 from setara.errors import ColumnNotFoundError, InputValueError
 from setara.kernels.groups import FloatArray, IntArray
 
 __all__ = ["NetworkCost", "RoadNetwork"]
 
 BLOCK = 256  # facilities per bounded Dijkstra run: memory BLOCK x nodes x 8 bytes
-
-
-def _node_index(values: pl.Series, lookup: pl.DataFrame, what: str) -> IntArray:
-    joined = pl.DataFrame({"id": values.cast(pl.String)}).join(
-        lookup, on="id", how="left", maintain_order="left"
-    )
-    missing = joined["row"].is_null().to_numpy()
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
-        raise InputValueError(
-            f"{what} has {int(missing.sum()):,} node ids in {values.len():,} rows that are not "
-            f"in the nodes table (first at row {first + 1:,}: {joined['id'][first]!r})"
-        )
-    return joined["row"].to_numpy().astype(np.int64)
 
 
 def _minutes(edges: pl.DataFrame, what: str) -> FloatArray:
@@ -105,13 +91,12 @@ class RoadNetwork:
             raise InputValueError(
                 f"nodes column 'id' has {int(ids.is_duplicated().sum()):,} duplicate values"
             )
-        lookup = pl.DataFrame({"id": ids, "row": np.arange(nodes.height)})
         self.n_nodes = nodes.height
         lat = nodes["lat"].cast(pl.Float64).to_numpy().astype(float)
         lon = nodes["lon"].cast(pl.Float64).to_numpy().astype(float)
         self.xyz = _unit(lat, lon)
-        tail = [_node_index(edges["from"], lookup, "edges column 'from'")]
-        head = [_node_index(edges["to"], lookup, "edges column 'to'")]
+        tail = [rows_of(edges["from"], ids, what="edges column 'from'", where="the nodes table")]
+        head = [rows_of(edges["to"], ids, what="edges column 'to'", where="the nodes table")]
         cost = [_minutes(edges, "edges")]
         oneway = (
             edges["oneway"].cast(pl.Boolean).fill_null(False).to_numpy()
@@ -122,8 +107,10 @@ class RoadNetwork:
         head.append(tail[0][~oneway])
         cost.append(cost[0][~oneway])
         if ferries is not None:
-            f_from = _node_index(ferries["from"], lookup, "ferries column 'from'")
-            f_to = _node_index(ferries["to"], lookup, "ferries column 'to'")
+            f_from = rows_of(
+                ferries["from"], ids, what="ferries column 'from'", where="the nodes table"
+            )
+            f_to = rows_of(ferries["to"], ids, what="ferries column 'to'", where="the nodes table")
             wait = self.ferry_wait(ferries, service_hours=service_hours)
             sail = _minutes(ferries, "ferries") + wait
             tail += [f_from, f_to]

@@ -167,7 +167,9 @@ class GreatCircle:
         )
 
 
-def _index(ids: pl.Series, known: pl.Series, what: str) -> IntArray:
+def rows_of(ids: pl.Series, known: pl.Series, *, what: str, where: str) -> IntArray:
+    """Row of each id in ``known`` (compared as text); ids not there are refused with their
+    count and the first one (``what``: the column named, ``where``: the table searched)."""
     lookup = pl.DataFrame({"key": known.cast(pl.String), "row": np.arange(known.len())})
     joined = pl.DataFrame({"key": ids.cast(pl.String)}).join(
         lookup, on="key", how="left", maintain_order="left"
@@ -176,9 +178,8 @@ def _index(ids: pl.Series, known: pl.Series, what: str) -> IntArray:
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         raise InputValueError(
-            f"matrix column {what!r} has {int(missing.sum()):,} ids in {ids.len():,} rows that "
-            f"are not in the {'demand' if what == 'origin' else 'facilities'} file "
-            f"(first at row {first + 1:,}: {joined['key'][first]!r})"
+            f"{what} has {int(missing.sum()):,} ids in {ids.len():,} rows that are not in "
+            f"{where} (first at row {first + 1:,}: {joined['key'][first]!r})"
         )
     return joined["row"].to_numpy().astype(np.int64)
 
@@ -214,8 +215,15 @@ class MatrixCost:
             )
         self.n_demand, self.n_facilities = demand_ids.len(), facility_ids.len()
         self._pairs = Pairs(
-            _index(matrix["origin"], demand_ids, "origin"),
-            _index(matrix["destination"], facility_ids, "destination"),
+            rows_of(
+                matrix["origin"], demand_ids, what="matrix column 'origin'", where="the demand file"
+            ),
+            rows_of(
+                matrix["destination"],
+                facility_ids,
+                what="matrix column 'destination'",
+                where="the facilities file",
+            ),
             minutes,
             self.n_demand,
             self.n_facilities,

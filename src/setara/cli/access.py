@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, output_options
+from setara.cli.base import _emit, _split, cli, output_options, write_output
 from setara.errors import SetaraError
 
 if TYPE_CHECKING:
@@ -156,21 +155,6 @@ def access(
     _emit(frame, fmt, output)
 
 
-def _write_object(record: dict[str, Any], output: str | None) -> None:
-    text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
-    if not output:
-        click.echo(text, nl=False)
-        return
-    path = Path(output)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SetaraError(f"cannot write {output!r}: {exc.strerror or exc}") from exc
-
-
 @cli.command("site")
 @click.option(
     "--facilities",
@@ -263,7 +247,7 @@ def site_command(
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
     }
     if fmt == "json":
-        _write_object(record, output)
+        write_output(json.dumps(record, indent=1, ensure_ascii=False) + "\n", output)
     else:
         row = {**record, "sites": ",".join(record["sites"])}
         _emit(pl.DataFrame([row]), fmt, output)
