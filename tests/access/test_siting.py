@@ -166,3 +166,27 @@ def test_lagrangian_bound_and_plan_bracket_the_optimum(
     assert value <= best + 1e-9 <= upper + 2e-9
     assert value == pytest.approx(weight[_covered(minutes, y)].sum())
     assert (y & CAND).sum() <= p and (budget is None or cost[y & CAND].sum() <= budget)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 100_000), p=st.integers(1, 3), with_budget=st.booleans())
+def test_mclp_milp_alone_equals_brute_force(seed: int, p: int, with_budget: bool) -> None:
+    """The HiGHS model (demand points grouped by their candidate sets) on its own: the
+    Lagrangian step is replaced by one that proves nothing, so HiGHS must find the optimum."""
+    from unittest import mock
+
+    minutes, pairs, weight, cost = _instance(seed)
+    budget = 900.0 if with_budget else None
+    allowed = [s for s in _subsets(p) if budget is None or cost[list(s)].sum() <= budget]
+    best = max(weight[_covered(minutes, _open(s))].sum() for s in allowed)
+
+    def nothing(pairs: Pairs, weight: np.ndarray, **kw: object) -> tuple[np.ndarray, float, float]:
+        return OPEN.copy(), float(weight[_covered(minutes, OPEN)].sum()), np.inf
+
+    with mock.patch("setara.access.siting.mclp_lagrangian", nothing):
+        plan = site(
+            pairs, weight, model="mclp", is_open=OPEN, candidate=CAND, cost=cost, p=p, budget=budget
+        )
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(best) and plan.bound == pytest.approx(best)
+    assert weight[_covered(minutes, _open(tuple(plan.chosen)))].sum() == pytest.approx(best)

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from setara.access.lagrange import mclp_lagrangian
@@ -252,34 +253,29 @@ def _mclp(
     )
     status = "optimal" if upper - value <= PROOF_GAP * max(value, 1e-12) else "feasible"
     if status != "optimal":
-        d, f = pairs.demand, pairs.facility
-        usable = (is_open | candidate)[f]
-        d, f = d[usable], f[usable]
-        reach = np.zeros(n, dtype=bool)
-        reach[d] = True
-        nz = np.flatnonzero(reach & (weight > 0))
-        pos = np.full(n, -1)
-        pos[nz] = np.arange(nz.size)
-        keep = pos[d] >= 0
-        k = nz.size
-        # rows: z_i - sum_j a_ij y_j <= 0 ; variables [y (m), z (k)]; weights scaled to <= 1
+        # rows: z_c - sum_j a_cj y_j <= 0 for each class c of demand points covered by the
+        # same new candidates (their weights summed; points an open site covers are constant)
+        row, f, class_weight = _coverage_classes(pairs, weight, new, before)
+        k = class_weight.size
         a = csr_matrix(
             coo_matrix(
                 (
-                    np.r_[-np.ones(keep.sum()), np.ones(k)],
-                    (np.r_[pos[d[keep]], np.arange(k)], np.r_[f[keep], m + np.arange(k)]),
+                    np.r_[-np.ones(row.size), np.ones(k)],
+                    (np.r_[row, np.arange(k)], np.r_[f, m + np.arange(k)]),
                 ),
                 shape=(k, m + k),
             )
         )
-        scale = float(weight.max()) or 1.0
-        c = np.r_[np.zeros(m), -weight[nz] / scale]
+        covered_anyway = float(weight[before].sum())
+        scale = float(class_weight.max()) if k else 1.0
+        c = np.r_[np.zeros(m), -class_weight / scale]
         sol = _solve_blocks(c, a, -np.inf, 0.0, extra, m, k, lb, ub, time_limit)
-        if sol.x is not None and -sol.objective * scale > value:
-            y, value = sol.x[:m] > 0.5, -sol.objective * scale
+        found = covered_anyway - sol.objective * scale
+        if sol.x is not None and found > value:
+            y, value = sol.x[:m] > 0.5, _covered(pairs, weight, (sol.x[:m] > 0.5) | is_open)
         if np.isfinite(sol.bound):
-            upper = min(upper, -sol.bound * scale)
-        proven = sol.status == "optimal" and value >= -sol.objective * scale - 1e-9
+            upper = min(upper, covered_anyway - sol.bound * scale)
+        proven = sol.status == "optimal" and value >= found - 1e-9 * max(found, 1.0)
         close = upper - value <= PROOF_GAP * max(value, 1e-12)
         status = "optimal" if proven or close else "feasible"
     upper = max(upper, value)
@@ -289,6 +285,34 @@ def _mclp(
     after[pairs.demand[(y | is_open)[pairs.facility]]] = True
     return Siting(
         "mclp", chosen, value, upper, gap, status, float(cost[chosen].sum()), before, after
+    )
+
+
+def _covered(pairs: Pairs, weight: FloatArray, y: np.ndarray) -> float:
+    hit = np.zeros(pairs.n_demand, dtype=bool)
+    hit[pairs.demand[y[pairs.facility]]] = True
+    return float(weight[hit].sum())
+
+
+def _coverage_classes(
+    pairs: Pairs, weight: FloatArray, new: np.ndarray, before: np.ndarray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Demand points not covered by an open site, grouped by their exact set of new
+    candidates within reach: (class row, candidate) pairs and each class's summed weight."""
+    keep = new[pairs.facility] & ~before[pairs.demand] & (weight[pairs.demand] > 0)
+    frame = (
+        pl.DataFrame({"d": pairs.demand[keep], "f": pairs.facility[keep]})
+        .sort("d", "f")
+        .group_by("d", maintain_order=True)
+        .agg(pl.col("f"))
+    )
+    frame = frame.with_columns(pl.Series("w", weight[frame["d"].to_numpy()]))
+    classes = frame.group_by("f", maintain_order=True).agg(pl.col("w").sum())
+    exploded = classes.with_row_index("c").select("c", "f").explode("f")
+    return (
+        exploded["c"].to_numpy().astype(np.int64),
+        exploded["f"].to_numpy().astype(np.int64),
+        classes["w"].to_numpy().astype(float),
     )
 
 
