@@ -10,7 +10,13 @@ the engine, and :func:`site` the LSCP, MCLP, p-median and p-centre plans by HiGH
 
 from __future__ import annotations
 
-from setara.access.analysis import access_values, build_cost, summarise, to_long
+from setara.access.analysis import (
+    access_values,
+    build_cost,
+    coverage_change,
+    summarise,
+    to_long,
+)
 from setara.access.equity import (
     access_equity,
     access_gap,
@@ -48,6 +54,7 @@ __all__ = [
     "access_values",
     "build_cost",
     "catchment_population",
+    "coverage_change",
     "floating_catchment",
     "haversine_km",
     "join_access",

@@ -26,7 +26,7 @@ from setara.access.measures import (
 from setara.access.travel import GreatCircle, MatrixCost, TravelCost
 from setara.errors import ColumnNotFoundError, InputValueError
 
-__all__ = ["access_values", "build_cost", "summarise", "to_long"]
+__all__ = ["access_values", "build_cost", "coverage_change", "summarise", "to_long"]
 
 
 def build_cost(
@@ -149,3 +149,43 @@ def summarise(
     out = pl.concat(parts, how="vertical_relaxed")
     out = out.select("measure", *by, "value", "population", "unreachable_share")
     return out.sort(["measure", *by], maintain_order=True) if by else out
+
+
+def coverage_change(
+    demand: pl.DataFrame,
+    covered_before: np.ndarray,
+    covered_after: np.ndarray,
+    *,
+    by: Sequence[str] = (),
+    weight: str = "population",
+) -> pl.DataFrame:
+    """People within reach before and after a siting plan (:class:`~setara.access.Siting`'s
+    ``covered_before`` and ``covered_after``), by region or group: ``<by>, population,
+    covered_before, covered_after, share_before, share_after, gained``.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"population": [10.0, 30.0, 60.0], "is_3t": [True, False, True]})
+    >>> coverage_change(d, np.array([True, False, False]), np.array([True, True, True]),
+    ...                 by=["is_3t"]).select("is_3t", "share_before", "gained").rows()
+    [(False, 0.0, 30.0), (True, 0.14285714285714285, 60.0)]
+    """
+    missing = [c for c in by if c not in demand.columns]
+    if missing:
+        raise ColumnNotFoundError(f"by column {', '.join(map(repr, missing))} is not in demand")
+    w = pl.col(weight)
+    frame = demand.select(*by, weight).with_columns(
+        pl.Series("_before", covered_before), pl.Series("_after", covered_after)
+    )
+    agg = [
+        w.sum().alias("population"),
+        (w * pl.col("_before")).sum().alias("covered_before"),
+        (w * pl.col("_after")).sum().alias("covered_after"),
+    ]
+    out = frame.group_by(list(by), maintain_order=True).agg(agg) if by else frame.select(agg)
+    out = out.with_columns(
+        (pl.col("covered_before") / pl.col("population")).alias("share_before"),
+        (pl.col("covered_after") / pl.col("population")).alias("share_after"),
+        (pl.col("covered_after") - pl.col("covered_before")).alias("gained"),
+    )
+    return out.sort(list(by)) if by else out
