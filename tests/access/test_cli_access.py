@@ -178,7 +178,7 @@ def test_site_json_contract(world: dict[str, Path], tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--measure", "median"], "unknown access measure 'median'"),
-        (["--measure", "nearest", "--cost", "network:roads.pbf"], "OpenStreetMap PBF"),
+        (["--measure", "nearest", "--cost", "network:roads.pbf"], "roads.pbf' does not exist"),
         (["--measure", "nearest", "--by", "kabupaten"], "--by column 'kabupaten'"),
         (["--measure", "nearest", "--type", "hospital"], "no facility of type 'hospital'"),
         (["--measure", "nearest", "--ferries", "x.csv"], "--ferries apply to --cost network"),

@@ -198,7 +198,8 @@ class NetworkCost:
             (np.maximum(self.f_walk[rows], 1e-9), (source, self.f_node[rows])),
             shape=self.network.graph.shape,
         )
-        graph = _with_source_links(self.network.graph, link)
+        # demand -> facility along one-way streets: search backwards from the facilities
+        graph = _with_source_links(self.network.graph.T.tocsr(), link)
         dist = np.asarray(dijkstra(graph, directed=True, indices=[n]))[0]
         on = self.d_node >= 0
         out[on] = dist[self.d_node[on]] + self.d_walk[on]

@@ -1,8 +1,9 @@
 """Public-service access commands: ``setara access`` and ``setara site``.
 
 Both read a facilities file and a demand file (:mod:`setara.access.inputs`), build the travel
-cost from ``--cost`` (``haversine``, ``matrix:FILE``, or ``network:NODES,EDGES`` for a road
-network given as tables, with ``--ferries``) and write with ``--format table|csv|json`` and
+cost from ``--cost`` (``haversine``, ``matrix:FILE``, ``network:FILE.osm.pbf`` for an
+OpenStreetMap extract or ``network:NODES,EDGES`` for a road network given as tables, with
+``--ferries``) and write with ``--format table|csv|json`` and
 ``--output``. Heavy imports happen inside the commands to keep ``setara --help`` fast.
 """
 
@@ -33,32 +34,51 @@ def _cost(
     circuity: float,
     ferries: str | None,
 ) -> TravelCost:
+    import polars as pl
+
     from setara.access import build_cost
     from setara.io import read_survey
 
     kind, _, arg = cost.partition(":")
     if ferries and kind != "network":
-        raise SetaraError("--ferries apply to --cost network:NODES,EDGES only")
+        raise SetaraError("--ferries apply to --cost network:... only")
     if kind == "haversine" and not arg:
         return build_cost(demand, facilities, speed_kmh=speed_kmh, circuity=circuity)
     if kind == "matrix" and arg:
         return build_cost(demand, facilities, cost="matrix", matrix=read_survey(arg))
     if kind == "network" and arg:
-        if arg.lower().endswith(".pbf"):
-            raise SetaraError(
-                f"--cost {cost}: reading OpenStreetMap PBF extracts is not available yet; give "
-                "the network as tables (--cost network:NODES,EDGES) or an OD matrix (matrix:FILE)"
-            )
-        parts = _split(arg)
-        if len(parts) != 2:
-            raise SetaraError(f"--cost {cost}: give two files, network:NODES,EDGES")
         from setara.access import RoadNetwork
 
-        network = RoadNetwork(
-            read_survey(parts[0]), read_survey(parts[1]), read_survey(ferries) if ferries else None
-        )
+        extra = read_survey(ferries) if ferries else None
+        if arg.lower().endswith((".pbf", ".osm")):
+            from setara.access.osm import read_osm_network
+
+            nodes, edges, osm_ferries = read_osm_network(arg)
+            if extra is not None:  # the user's crossings, with their frequencies, added
+                headway = 2 * RoadNetwork.ferry_wait(extra)
+                extra = pl.concat(
+                    [
+                        osm_ferries,
+                        extra.select(
+                            pl.col("from").cast(pl.Int64),
+                            pl.col("to").cast(pl.Int64),
+                            pl.col("minutes").cast(pl.Float64),
+                            pl.Series("headway_minutes", headway),
+                        ),
+                    ]
+                )
+            network = RoadNetwork(nodes, edges, osm_ferries if extra is None else extra)
+        else:
+            parts = _split(arg)
+            if len(parts) != 2:
+                raise SetaraError(
+                    f"--cost {cost}: give network:FILE.osm.pbf or network:NODES,EDGES"
+                )
+            network = RoadNetwork(read_survey(parts[0]), read_survey(parts[1]), extra)
         return build_cost(demand, facilities, cost="network", network=network)
-    raise SetaraError(f"--cost {cost!r}: use haversine, matrix:FILE or network:NODES,EDGES")
+    raise SetaraError(
+        f"--cost {cost!r}: use haversine, matrix:FILE, network:FILE.osm.pbf or network:NODES,EDGES"
+    )
 
 
 def cost_options(command: Any) -> Any:
@@ -69,7 +89,8 @@ def cost_options(command: Any) -> Any:
                 "--cost",
                 default="haversine",
                 show_default=True,
-                help="haversine, matrix:FILE (origin,destination,minutes) or network:NODES,EDGES.",
+                help="haversine, matrix:FILE (origin,destination,minutes), network:FILE.osm.pbf "
+                "or network:NODES,EDGES.",
             ),
             click.option(
                 "--speed-kmh",
