@@ -61,6 +61,11 @@ def _emit(frame: pl.DataFrame, fmt: str, output: str | None) -> None:
             tbl_hide_column_data_types=True,
         ):
             text = f"{frame}\n"
+    write_output(text, output)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """``text`` to ``output`` whole or not at all (through a ``.partial`` file), or stdout."""
     if output:
         path = Path(output)
         tmp = path.with_name(path.name + ".partial")
