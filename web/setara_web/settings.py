@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "datasets",
     "analyses",
     "programmes",
+    "monitoring",
     "api",
     # After the apps: analyses' db_worker (job recovery, docs/deploy.md) replaces the plain one.
     "django_tasks",
