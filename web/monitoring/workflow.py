@@ -259,9 +259,9 @@ def approve(
         last = current.approvals + 1 == len(current.form.approval_levels) - 1
         if final is not None and final != last:
             raise NotAllowed(
-                "this submission is accepted at the last level"
+                "the next step is the acceptance at the last level, not an approval"
                 if final is False
-                else "this submission needs an approval at a lower level first"
+                else "the next step is an approval; only the last level accepts"
             )
         before = {"state": current.state, "approvals": current.approvals}
         current.approvals += 1
