@@ -29,7 +29,6 @@ from monitoring.tables import (
     cast_columns,
     check_columns,
     duplicated,
-    nik_text,
     outside,
 )
 
@@ -230,7 +229,9 @@ def target_objects(user: Any, plan: Plan, frame: pl.DataFrame) -> tuple[list[Tar
 def beneficiary_objects(submission: Submission, frame: pl.DataFrame) -> list[BeneficiaryRecord]:
     """Unsaved pseudonymised records: the NIK column is hashed and dropped before anything
     else is built (problems count bad NIKs, never show them)."""
-    keys = beneficiary_keys(nik_text(frame))
+    if "nik" not in frame.columns:
+        raise TableError(["missing required column: nik"])
+    keys = beneficiary_keys(frame["nik"])
     frame = frame.drop("nik").with_columns(keys)
     columns = [c for c in BENEFICIARY_COLUMNS if c.name != "nik"]
     columns.append(Column("beneficiary_key", "text", required=True))

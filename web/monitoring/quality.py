@@ -14,6 +14,7 @@ import polars as pl
 
 from monitoring.choices import APPROVED_STATES, FormKind
 from monitoring.models import IndicatorValue, RealisationRow, Submission
+from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
 
 REALISATION = ["budget_allocated", "budget_realised", "beneficiaries_planned"]
 REALISATION += ["beneficiaries_reached"]
@@ -23,14 +24,11 @@ NUMBERS = {
     FormKind.EMPOWERMENT: EMPOWERMENT,
     FormKind.INDICATOR_VALUES: ["value"],
 }
-FOLLOW_UP_COLUMNS = ["row", "region_code", "period", "rule", "column", "value", "expected"]
-FOLLOW_UP_COLUMNS += ["severity", "message", "message_id"]
 
 
-def rules_for(kind: str) -> list[Any]:
-    """The rules of a form kind (built on the library's ``QualityRule``)."""
-    from setara.monitoring import QualityRule
-
+def rules_for(kind: str) -> list[QualityRule]:
+    """The rules of a form kind: errors block nothing by themselves but, like warnings, need
+    a justification; reaching more beneficiaries than planned is only a warning."""
     if kind == FormKind.INDICATOR_VALUES:
         return [QualityRule.required(["value"]), QualityRule.outlier("value")]
     columns = NUMBERS[FormKind(kind)]
@@ -39,7 +37,9 @@ def rules_for(kind: str) -> list[Any]:
     if kind == FormKind.REALISATION:
         rules += [
             QualityRule.ratio("budget_realised", "<=", "budget_allocated"),
-            QualityRule.ratio("beneficiaries_reached", "<=", "beneficiaries_planned"),
+            QualityRule.ratio(
+                "beneficiaries_reached", "<=", "beneficiaries_planned", severity="warning"
+            ),
             QualityRule.outlier("budget_realised"),
             QualityRule.outlier("beneficiaries_reached"),
         ]
@@ -94,11 +94,9 @@ def has_rows(submission: Submission) -> bool:
 
 def follow_up(submission: Submission) -> pl.DataFrame:
     """The failed rules of the submission's rows (an empty frame when all pass)."""
-    from setara.monitoring import check_quality
-
     rows = rows_frame(submission)
     if rows.height == 0:
-        return pl.DataFrame(schema=dict.fromkeys(FOLLOW_UP_COLUMNS, pl.String))
+        return pl.DataFrame(schema=QUALITY_COLUMNS)
     history = history_frame(submission)
     found: pl.DataFrame = check_quality(
         rows, rules_for(submission.form.kind), history=history if history.height else None
