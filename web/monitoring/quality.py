@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from monitoring.bulk import read_frame
 from monitoring.choices import APPROVED_STATES, FormKind
 from monitoring.models import IndicatorValue, RealisationRow, Submission
 from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
@@ -54,12 +55,9 @@ def rules_for(kind: str) -> list[QualityRule]:
 
 def _frame(queryset: Any, columns: list[str]) -> pl.DataFrame:
     """Rows as a frame of region_code, period and float ``columns`` (one query)."""
-    fields = ["region_code", "submission__period", *columns]
-    data = list(queryset.values_list(*fields))
     schema: dict[str, Any] = {"region_code": pl.String, "period": pl.String}
     schema.update({c: pl.Float64 for c in columns})
-    frame = pl.DataFrame(data, schema=list(schema), orient="row", infer_schema_length=None)
-    return frame.cast(schema)  # type: ignore[arg-type]
+    return read_frame(queryset.values_list("region_code", "submission__period", *columns), schema)
 
 
 def rows_frame(submission: Submission) -> pl.DataFrame:
@@ -74,8 +72,10 @@ def _rows(kind: str) -> Any:
 
 
 def history_frame(submission: Submission) -> pl.DataFrame:
-    """Approved rows of the same form in the submission's region from other periods."""
-    columns = NUMBERS[FormKind(submission.form.kind)]
+    """Approved rows of the same form in the submission's region from other periods: only
+    the columns the outlier rules compare (reading 600,000 rows costs ~0.5 s per column)."""
+    rules = rules_for(submission.form.kind)
+    columns = [c for rule in rules if rule.kind == "outlier" for c in rule.columns]
     earlier = (
         _rows(submission.form.kind)
         .filter(
