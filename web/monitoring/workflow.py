@@ -307,35 +307,39 @@ def return_submission(
     user: Any, submission: Submission, *, comment: str, request: HttpRequest | None = None
 ) -> Submission:
     """Send back to the submitter with a comment (required): ``returned``, unlocked."""
-    comment = comment.strip()[:COMMENT_LIMIT]
-    if not comment:
-        raise InvalidInput("say in a comment what should change")
-    _allowed(user, submission, "return")
-    with transaction.atomic():
-        current = _locked(user, submission, "return")
-        agency = acting_agency(user, current, "return")
-        before = {"state": current.state, "approvals": current.approvals}
-        current.state, current.approvals, current.locked = State.RETURNED, 0, False
-        current.save()
-        _trail(user, current, Step.RETURN, agency, comment=comment, before=before, request=request)
-    return current
+    why = "say in a comment what should change"
+    return _send_back(user, submission, "return", Step.RETURN, comment, why, request)
 
 
 def reopen(
     user: Any, submission: Submission, *, comment: str, request: HttpRequest | None = None
 ) -> Submission:
     """Unlock approved data (the level that approved last, with a reason): ``returned``."""
+    why = "say in a comment why the approved data must change"
+    return _send_back(user, submission, "reopen", Step.REOPEN, comment, why, request)
+
+
+def _send_back(
+    user: Any,
+    submission: Submission,
+    action: str,
+    step: str,
+    comment: str,
+    why: str,
+    request: HttpRequest | None,
+) -> Submission:
+    """Back to the submitter as ``returned`` and unlocked, with the comment that says why."""
     comment = comment.strip()[:COMMENT_LIMIT]
     if not comment:
-        raise InvalidInput("say in a comment why the approved data must change")
-    _allowed(user, submission, "reopen")
+        raise InvalidInput(why)
+    _allowed(user, submission, action)
     with transaction.atomic():
-        current = _locked(user, submission, "reopen")
-        agency = acting_agency(user, current, "reopen")
-        before = {"state": current.state, "approvals": current.approvals, "locked": True}
+        current = _locked(user, submission, action)
+        agency = acting_agency(user, current, action)
+        before = {"state": current.state, "approvals": current.approvals, "locked": current.locked}
         current.state, current.approvals, current.locked = State.RETURNED, 0, False
         current.save()
-        _trail(user, current, Step.REOPEN, agency, comment=comment, before=before, request=request)
+        _trail(user, current, step, agency, comment=comment, before=before, request=request)
     return current
 
 
