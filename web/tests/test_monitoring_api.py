@@ -11,7 +11,7 @@ import pytest
 from agencies.actions import create_token
 from django.test import Client
 from monitoring.models import IndicatorValue, Submission
-from tests.monitoring_world import ROWS, build
+from monitoring_world import ROWS, build
 
 from monitoring import quality
 

@@ -19,7 +19,7 @@ from monitoring.models import (
     Submission,
     Target,
 )
-from tests.monitoring_world import PASSWORD, ROWS, build, fresh
+from monitoring_world import PASSWORD, ROWS, build, fresh
 
 from monitoring import actions, quality, workflow
 

@@ -11,7 +11,7 @@ import pytest
 from agencies.actions import NotAllowed
 from django.test import Client
 from monitoring.models import RealisationRow, Submission
-from tests.monitoring_world import PASSWORD, ROWS, build, fresh
+from monitoring_world import PASSWORD, ROWS, build, fresh
 
 from monitoring import quality, workflow
 
