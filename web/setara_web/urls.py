@@ -6,7 +6,7 @@ from audit import views as audit_views
 from datasets import views as dataset_views
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from programmes import views as programme_views
 
@@ -92,5 +92,6 @@ urlpatterns = [
     ),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/setlang/", agency_views.switch_language, name="set_language"),
+    path("monitoring/", include("monitoring.urls")),
     path("api/", api.urls),
 ]
