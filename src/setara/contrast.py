@@ -35,7 +35,7 @@ from setara.estimation import (
     domain_codes,
 )
 from setara.frames import check_finite, numeric_column
-from setara.kernels.groups import FloatArray, IntArray, group_count
+from setara.kernels.groups import FloatArray, IntArray
 from setara.kernels.variance import domain_covariance
 from setara.measures.base import Measure, MeasureData
 from setara.measures.quantiles import Quantile
@@ -175,7 +175,7 @@ def linearize(
             params=measure.params(),
             estimate=estimate,
             se=se,
-            n=group_count(view.domain, n_domains),
+            n=view.n_obs,
             df=design.domain_degf(view.domain, n_domains),
             domain=view.domain,
             weighted=parts.weighted,

@@ -22,7 +22,14 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from setara.design import SurveyDesign
-from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_count, group_sum
+from setara.kernels.groups import (
+    FloatArray,
+    IntArray,
+    SortedGroups,
+    group_count,
+    group_sum,
+    stable_argsort,
+)
 from setara.replicates import ReplicateWeights
 
 T = TypeVar("T")
@@ -71,7 +78,7 @@ class MeasureData:
     @property
     def order(self) -> IntArray:
         """Rows sorted by value (stable), shared by the domain and population layouts."""
-        return self.remember("value_order", lambda: np.argsort(self.y, kind="stable"))
+        return self.remember("value_order", lambda: stable_argsort(self.y))
 
     @property
     def population_sorted(self) -> SortedGroups:
