@@ -6,11 +6,13 @@ re-surveyed). Target: under 5 s for the change computation; data generation is n
 
 Run: ``.venv/bin/python benchmarks/bench_change.py [persons]``. CPU is the process time of all
 threads (the engine runs measures on up to 4 threads), a figure less sensitive than the wall
-time to other load on the machine.
+time to other load on the machine; the load average printed with each figure says how busy the
+machine was (wall time on a shared machine measures the other users as much as this code).
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -31,6 +33,14 @@ DESIGN = {"weight": "weight", "strata": "stratum", "psu": "psu"}
 COLUMNS = ["expenditure_pc", "poverty_line", "weight", "stratum", "psu", "regency_code"]
 
 
+def _load() -> str:
+    """The 1-minute load average (Unix), as printed beside each timing."""
+    try:
+        return f"load average {os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "load average unknown"
+
+
 def main(persons: int) -> None:
     import setara
     from setara.demo_rounds import generate_round
@@ -44,7 +54,10 @@ def main(persons: int) -> None:
     setara.estimate(before, design, welfare="expenditure_pc", measures=MEASURES, by="regency_code")
     single = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    print(f"setara.estimate, the same measures on one round: {single:.2f} s (CPU {cpu:.2f} s)")
+    print(
+        f"setara.estimate, the same measures on one round: {single:.2f} s (CPU {cpu:.2f} s, "
+        f"{_load()})"
+    )
     for common in (False, True):
         start, cpu = time.perf_counter(), time.process_time()
         res = change(
@@ -62,7 +75,8 @@ def main(persons: int) -> None:
         significant = int((res.frame["p_value"] < 0.05).sum())
         print(
             f"change, {len(MEASURES)} measures x 514 regencies, 2 x {persons:,} persons, "
-            f"{kind}: {elapsed:.2f} s (CPU {cpu:.2f} s) = {elapsed / single:.2f} x one round's "
+            f"{kind}: {elapsed:.2f} s (CPU {cpu:.2f} s, {_load()}) = {elapsed / single:.2f} x "
+            "one round's "
             f"estimate ({res.frame.height} rows, {significant} with p < 0.05)"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2

@@ -35,7 +35,7 @@ from setara.estimation import (
     domain_codes,
 )
 from setara.frames import check_finite, numeric_column
-from setara.kernels.groups import FloatArray, IntArray, group_count
+from setara.kernels.groups import FloatArray, IntArray
 from setara.kernels.variance import domain_covariance
 from setara.measures.base import Measure, MeasureData
 from setara.measures.quantiles import Quantile
@@ -96,13 +96,17 @@ def linearize(
     measures: Sequence[str | Measure] | str,
     by: str | Sequence[str] | None = None,
     domains: pl.DataFrame | None = None,
+    variance: bool = True,
 ) -> tuple[list[Linearization], pl.DataFrame, list[str]]:
     """Estimate ``measures`` of ``welfare`` by domain, keeping their linearized parts.
 
     The rows, exclusions and poverty lines are those of :func:`setara.estimate` (population
     lines from all the rows of ``data``). ``domains`` (a frame of ``by`` values) fixes the
     domains and their order, so two data sets can be estimated over the same domains; rows
-    with other values are left out.
+    with other values are left out. With ``variance=False`` the standard errors and degrees
+    of freedom on this design are not computed (NaN) for a linearization design, when the
+    variance is taken on another one (rounds stacked on their shared PSUs); Woodruff
+    quantiles keep their SE, which is not a linearized one.
 
     Returns
     -------
@@ -164,24 +168,31 @@ def linearize(
             extra=extra,
             memo=rows.memo,
         )
-        design.cells(view.domain, n_domains)  # shared by the threads: built once here
+        if variance:
+            design.cells(view.domain, n_domains)  # shared by the threads: built once here
         jobs.append((measure, view))
 
     def run(job: tuple[Measure, MeasureData]) -> Linearization:
         measure, view = job
-        estimate, se, parts = measure.estimate_parts(design, view)
+        linear_se = not (isinstance(measure, Quantile) and measure.se == "woodruff")
+        if variance or not linear_se or design.replicates is not None:
+            estimate, se, parts = measure.estimate_parts(design, view)
+            df = design.domain_degf(view.domain, n_domains)
+        else:
+            estimate, parts = measure.linear_parts(view)
+            se = df = np.full(n_domains, np.nan)
         return Linearization(
             measure=measure.name,
             params=measure.params(),
             estimate=estimate,
             se=se,
-            n=group_count(view.domain, n_domains),
-            df=design.domain_degf(view.domain, n_domains),
+            n=view.n_obs,
+            df=df,
             domain=view.domain,
             weighted=parts.weighted,
             shared=parts.shared,
             replicates=parts.thetas,
-            linear_se=not (isinstance(measure, Quantile) and measure.se == "woodruff"),
+            linear_se=linear_se,
         )
 
     workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, len(jobs)))

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,8 @@ from setara.kernels.variance import LONELY_POLICIES, DomainCells, StageLayout, d
 from setara.replicates import ReplicateWeights
 
 __all__ = ["SurveyDesign"]
+
+T = TypeVar("T")
 
 CELL_CACHE_SIZE = 8  # domain codings alive at once: by-domains and population, per row subset
 
@@ -103,6 +106,9 @@ class SurveyDesign:
     replicates: ReplicateWeights | None = None
     labels: dict[str, str] = field(default_factory=dict)
     _cells: list[tuple[IntArray, int, list[DomainCells]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    _degf: list[tuple[IntArray, int, FloatArray]] = field(
         default_factory=list, repr=False, compare=False
     )
     _cells_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -237,6 +243,7 @@ class SurveyDesign:
             replicates=replicates,
             degf=replicates.degf,
             _cells=[],
+            _degf=[],
             _cells_lock=threading.Lock(),
         )
 
@@ -251,6 +258,17 @@ class SurveyDesign:
         design's df."""
         if self.replicates is not None:
             return np.full(n_domains, float(self.degf))
+        with self._cells_lock:
+            held = _cached(self._degf, domain, n_domains)
+        if held is not None:
+            return held.copy()
+        degf = self._count_degf(domain, n_domains)
+        with self._cells_lock:
+            self._degf.insert(0, (domain, n_domains, degf))
+            del self._degf[CELL_CACHE_SIZE:]
+        return degf.copy()
+
+    def _count_degf(self, domain: IntArray, n_domains: int) -> FloatArray:
         cells = self.cells(domain, n_domains)[0]
         in_domain = cells.cell >= 0
         weighted = np.bincount(
@@ -271,9 +289,9 @@ class SurveyDesign:
         array whose address is reused can never return stale cells.
         """
         with self._cells_lock:
-            for held, n_held, cells in self._cells:
-                if n_held == n_domains and (held is domain or np.array_equal(held, domain)):
-                    return cells
+            held = _cached(self._cells, domain, n_domains)
+            if held is not None:
+                return held
             cells = [DomainCells.build(stage, domain, n_domains) for stage in self.stages]
             self._cells.insert(0, (domain, n_domains, cells))
             del self._cells[CELL_CACHE_SIZE:]
@@ -313,6 +331,14 @@ class SurveyDesign:
                 vb = domain_covariance(stage, whole_cells[stage_index], 1, b)[0]
                 var += 2.0 * c * cov + c * c * vb
         return np.maximum(var, 0.0)
+
+
+def _cached(cache: list[tuple[IntArray, int, T]], domain: IntArray, n_domains: int) -> T | None:
+    """The value held for ``domain`` (the same array or equal codes), or ``None``."""
+    for held, n_held, value in cache:
+        if n_held == n_domains and (held is domain or np.array_equal(held, domain)):
+            return value
+    return None
 
 
 def _per_stage(

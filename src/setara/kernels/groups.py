@@ -79,6 +79,49 @@ def combine_codes(first: IntArray, second: IntArray, n_second: int) -> tuple[Int
     return out, 0
 
 
+def stable_argsort(values: FloatArray) -> IntArray:
+    """``np.argsort(values, kind="stable")``: rows by value, ties in row order, about three
+    times faster for a million values.
+
+    An unstable (quick) sort orders the values; only the rows in runs of equal values then need
+    their row numbers sorted, as one integer sort of ``(run, row)`` keys. The stable order is
+    unique, so the result is the same permutation. With NaNs (which never compare equal) or
+    keys beyond int64, NumPy's stable sort is used.
+    """
+    n = values.size
+    order = np.argsort(values, kind="quicksort")
+    ordered = values[order]
+    if n == 0 or np.isnan(ordered[-1]) or n > 2**31:
+        return np.argsort(values, kind="stable")
+    same = ordered[1:] == ordered[:-1]
+    starts = np.flatnonzero(same)  # position i + 1 ties with position i
+    if starts.size == 0:
+        return order
+    in_run = np.zeros(n, dtype=bool)
+    in_run[starts] = True
+    in_run[starts + 1] = True
+    positions = np.flatnonzero(in_run)
+    first = np.ones(positions.size, dtype=bool)
+    first[1:] = ~same[positions[1:] - 1]
+    keys = (np.cumsum(first) - 1) * np.int64(n) + order[positions]
+    keys.sort()
+    order[positions] = keys % n
+    return order
+
+
+def narrow_codes(codes: IntArray, n_groups: int) -> npt.NDArray[np.signedinteger]:
+    """``codes`` in the narrowest integer type holding ``-1 .. n_groups - 1``.
+
+    NumPy's stable sort is a radix sort for integers of 16 bits or less (a merge sort for
+    int64): a stable argsort of narrowed group codes gives the same order several times faster.
+    """
+    if n_groups <= np.iinfo(np.int8).max:
+        return codes.astype(np.int8)
+    if n_groups <= np.iinfo(np.int16).max:
+        return codes.astype(np.int16)
+    return codes
+
+
 @dataclass(frozen=True)
 class SortedGroups:
     """Rows of every group laid out contiguously, each group sorted by a value.
@@ -108,9 +151,9 @@ class SortedGroups:
 
         ``value_order`` (a stable argsort of ``values``) can be shared by several groupings.
         """
-        by_value = np.argsort(values, kind="stable") if value_order is None else value_order
+        by_value = stable_argsort(values) if value_order is None else value_order
         in_group = by_value[codes[by_value] >= 0]
-        by_group = np.argsort(codes[in_group], kind="stable")
+        by_group = np.argsort(narrow_codes(codes[in_group], n_groups), kind="stable")
         order = in_group[by_group]
         sorted_codes = codes[order]
         counts = np.bincount(sorted_codes, minlength=n_groups).astype(np.int64)

@@ -22,7 +22,14 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from setara.design import SurveyDesign
-from setara.kernels.groups import FloatArray, IntArray, SortedGroups, group_count, group_sum
+from setara.kernels.groups import (
+    FloatArray,
+    IntArray,
+    SortedGroups,
+    group_count,
+    group_sum,
+    stable_argsort,
+)
 from setara.replicates import ReplicateWeights
 
 T = TypeVar("T")
@@ -71,7 +78,7 @@ class MeasureData:
     @property
     def order(self) -> IntArray:
         """Rows sorted by value (stable), shared by the domain and population layouts."""
-        return self.remember("value_order", lambda: np.argsort(self.y, kind="stable"))
+        return self.remember("value_order", lambda: stable_argsort(self.y))
 
     @property
     def population_sorted(self) -> SortedGroups:
@@ -197,6 +204,19 @@ class Measure:
             thetas = self.replicate_all(design.replicates, data)
             var = design.replicates.variance(thetas, estimate)
             return estimate, np.sqrt(var), VariableParts(thetas=thetas)
+        estimate, a, shared = self._weighted_influence(data)
+        var = design.variance(data.domain, data.n_domains, a, shared)
+        return estimate, np.sqrt(var), VariableParts(weighted=a, shared=shared)
+
+    def linear_parts(self, data: MeasureData) -> tuple[FloatArray, VariableParts]:
+        """Estimates and weighted influence values from the full-sample weights, without a
+        variance (for a variance taken on another design, or an SE that is not linearized)."""
+        estimate, a, shared = self._weighted_influence(data)
+        return estimate, VariableParts(weighted=a, shared=shared)
+
+    def _weighted_influence(
+        self, data: MeasureData
+    ) -> tuple[FloatArray, FloatArray, tuple[FloatArray, FloatArray] | None]:
         lin = self.linearize(data)
         w = data.weights
         a = np.where(data.domain >= 0, w * lin.influence, 0.0)
@@ -204,8 +224,7 @@ class Measure:
         if lin.shared is not None:
             b, c = lin.shared
             shared = (np.where(data.population >= 0, w * b, 0.0), c)
-        var = design.variance(data.domain, data.n_domains, a, shared)
-        return lin.estimate, np.sqrt(var), VariableParts(weighted=a, shared=shared)
+        return lin.estimate, a, shared
 
 
 def sorted_weights(data: MeasureData, weights: FloatArray) -> FloatArray:

@@ -148,7 +148,9 @@ class Quantile(Measure):
         if self.se == "kernel":
             return super().estimate_parts(design, data)
         estimate, se = self.standard_error(design, data)
-        return estimate, se, super().estimate_parts(design, data)[2]
+        if design.replicates is not None:
+            return estimate, se, super().estimate_parts(design, data)[2]
+        return estimate, se, self.linear_parts(data)[1]  # the linearized variance is not used
 
     def standard_error(
         self, design: SurveyDesign, data: MeasureData

@@ -85,6 +85,7 @@ class Rounds:
                     measures=list(measures),
                     by=self.by or None,
                     domains=self.domains if self.by else None,
+                    variance=self.stacked is None,  # shared PSUs: variances on the stacked design
                 )
             except SetaraError as exc:
                 raise _named(name, exc) from exc
