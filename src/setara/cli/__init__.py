@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from setara.cli import equity, programmes, survey  # noqa: F401  (commands register on the group)
-from setara.cli.base import LIMIT_OPTIONS, cli
+from setara.cli.base import LIMIT_OPTIONS, cli, pause_collector
 from setara.errors import SetaraError
 from setara.limits import InputLimitError
 
@@ -52,6 +52,7 @@ def run() -> None:
     run. Only for a process that ends here: a caller that goes on (a test, a notebook) uses
     :func:`main`.
     """
+    pause_collector()  # for the imports; each command resumes it before it reads data
     try:
         main()
     finally:
