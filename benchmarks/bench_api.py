@@ -5,17 +5,24 @@ Run with ``.venv/bin/python benchmarks/bench_api.py``. It migrates a fresh SQLit
 temporary data folder (never ``var/``), uploads one demo survey and runs one economic
 diagnostic for real, then copies that dataset version and that stored result into 100
 datasets and 100 analyses (each shared with a second agency), so every list row is as large as
-a real one. gunicorn is started as in ``bench_web.py`` (4 workers x 2 threads); each client
-holds one keep-alive connection and sends ``Authorization: Bearer <token>``. Each list is
-measured at its default page (50 rows) and with ``limit=100`` (every row); the machine's load
-average is printed before each measurement, since other processes share its cores.
+a real one. gunicorn is started as ``web/run_demo.sh`` starts it (4 workers x 2 threads;
+``--workers``/``--threads`` change it); each client holds one keep-alive connection and sends
+``Authorization: Bearer <token>``. Each list is measured at its default page (50 rows) and with
+``limit=100`` (every row).
+
+The 20 client threads run in this process on the same cores as the server, and other
+processes may share them too: beside the latencies it prints the load average, and the CPU
+time per request of the server's processes and of the clients, which do not depend on the
+load (``--paths`` measures only some lists; ``--duration`` sets the seconds of each).
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import io
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -115,6 +122,21 @@ def seed(data: Path) -> tuple[str, int]:
     return token, result_bytes
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its children alive now (Linux)."""
+    pids, total = [pid], 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def load(base: str, path: str, token: str, duration: float = DURATION) -> dict[str, Any]:
     """CLIENTS threads requesting ``path`` for ``duration`` seconds; latencies and errors."""
     latencies: list[float] = []
@@ -170,6 +192,12 @@ PAGE_SIZE = 50  # api.api.PAGE_SIZE (not imported: Django is set up only in seed
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=DURATION)
+    parser.add_argument("--paths", nargs="+", default=list(PATHS))
+    args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="setara-bench-api-"))
     started = time.perf_counter()
     token, result_bytes = seed(data)
@@ -182,8 +210,8 @@ def main() -> None:
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [gunicorn, "setara_web.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
-         "--threads", "2", "--log-level", "warning"],
+        [gunicorn, "setara_web.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
         env=env, cwd=WEB,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -194,18 +222,32 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        for path in PATHS:
+        print(f"gunicorn {args.workers} workers x {args.threads} threads on {os.cpu_count()} cores")
+        for path in args.paths:
             load(base, path, token, duration=3.0)  # warm every worker
             print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-            figures = load(base, path, token)
+            server_before = cpu_seconds(server.pid)
+            client_before = resource.getrusage(resource.RUSAGE_SELF)
+            figures = load(base, path, token, duration=args.duration)
+            client_after = resource.getrusage(resource.RUSAGE_SELF)
+            server_ms = 1000 * (cpu_seconds(server.pid) - server_before) / figures["requests"]
+            client_ms = (
+                1000
+                * sum(
+                    getattr(client_after, f) - getattr(client_before, f)
+                    for f in ("ru_utime", "ru_stime")
+                )
+                / figures["requests"]
+            )
             rows = int(path.partition("limit=")[2] or PAGE_SIZE)
             print(
-                f"{path}: {CLIENTS} concurrent token clients for {DURATION:.0f} s, "
+                f"{path}: {CLIENTS} concurrent token clients for {args.duration:.0f} s, "
                 f"{rows} rows of {figures['bytes'] / rows:,.0f} bytes each"
             )
             print(
                 f"  requests {figures['requests']:,}, errors {figures['errors']}, "
-                f"throughput {figures['requests'] / DURATION:.1f}/s"
+                f"throughput {figures['requests'] / args.duration:.1f}/s; CPU per request: "
+                f"server {server_ms:.1f} ms, clients {client_ms:.1f} ms"
             )
             print(
                 f"  p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, "

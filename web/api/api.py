@@ -40,6 +40,7 @@ from api.schemas import (
     ERRORS,
     AnalysisIn,
     AnalysisOut,
+    DatasetListOut,
     DatasetOut,
     Decimal,
     Encoding,
@@ -175,6 +176,11 @@ PAGINATED = (
     "(0 is the first), newest first; the `X-Total-Count` response header gives the number of "
     "rows in the whole list."
 )
+DATASET_ROWS = (
+    " Each row sums its versions up (validation checks counted as `warnings` and `errors`); "
+    "the row's `url`, the dataset's detail, has every version in full (mapping, validation "
+    "report)."
+)
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"rows per page (at most {MAX_PAGE})")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="rows to skip")]
 TOTAL_HEADER = {
@@ -201,9 +207,9 @@ def _list(request: HttpRequest, found: lists.Rows) -> HttpResponse:
 
 @api.get(
     "/datasets",
-    response={200: list[DatasetOut], **ERRORS},
+    response={200: list[DatasetListOut], **ERRORS},
     tags=["datasets"],
-    description=PAGINATED,
+    description=PAGINATED + DATASET_ROWS,
     openapi_extra=TOTAL_HEADER,
 )
 def list_datasets(request: HttpRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> Any:

@@ -85,6 +85,33 @@ class DatasetOut(Schema):
     versions: list[VersionOut]
 
 
+class VersionSummaryOut(Schema):
+    """A version in the dataset list: its validation report summed up as counts (the report
+    itself and the column mapping are in the dataset's detail, ``url``)."""
+
+    number: int
+    original_name: str
+    n_rows: int
+    n_columns: int
+    status: str
+    uploaded_at: datetime
+    warnings: int = Field(description="checks of the validation report with status 'warning'")
+    errors: int = Field(description="checks of the validation report with status 'error'")
+
+
+class DatasetListOut(Schema):
+    """A row of the dataset list: the dataset's detail (``url``) with each version summed up."""
+
+    id: int
+    url: str = Field(description="the dataset's detail: every version in full")
+    name: str
+    description: str
+    owner: AgencyOut
+    shared_with: list[str]
+    published: bool
+    versions: list[VersionSummaryOut]
+
+
 class AnalysisOut(Schema):
     id: int
     title: str

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, output_options, write_output
+from setara.cli.base import _emit, _split, cli, output_options, resume_collector, write_output
 from setara.errors import SetaraError
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ def access(
     --by group (or, with --per demand, one row per demand point and measure)."""
     from setara.access import access_values, read_demand, read_facilities, summarise, to_long
 
+    resume_collector()
     facilities = read_facilities(facilities_file)
     demand = read_demand(demand_file)
     by_columns = _split(by)
@@ -233,6 +234,8 @@ def site_command(
     import polars as pl
 
     from setara.access import read_demand, read_facilities, site
+
+    resume_collector()
 
     facilities = read_facilities(facilities_file)
     demand = read_demand(demand_file)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import math
 import time
@@ -18,6 +19,30 @@ if TYPE_CHECKING:
     import polars as pl
 
 FORMATS = ("table", "csv", "json")
+# Set by :func:`setara.cli.run` when it pauses the cyclic collector for the start-up.
+_COLLECTOR = {"paused": False}
+
+
+def pause_collector() -> None:
+    """Turn the cyclic collector off while a command imports NumPy, Polars and the engine.
+
+    They create tens of thousands of long-lived objects, which the collector would otherwise
+    walk again and again as they load (about 0.05 s of CPU of a small ``measure``). Only the
+    ``setara`` program (:func:`setara.cli.run`) calls this; :func:`resume_collector` undoes it.
+    """
+    if gc.isenabled():
+        gc.disable()
+        _COLLECTOR["paused"] = True
+
+
+def resume_collector() -> None:
+    """The command has imported what it computes with: freeze what exists (never walked again)
+    and turn the collector back on for the computation. Called by every command before it
+    reads or generates data; a no-op unless :func:`pause_collector` paused it."""
+    if _COLLECTOR["paused"]:
+        gc.freeze()
+        gc.enable()
+        _COLLECTOR["paused"] = False
 
 
 def _split(value: str | None) -> list[str]:
@@ -152,6 +177,7 @@ def read_data(
     the size limits."""
     from setara.io import read_survey
 
+    resume_collector()
     given = [
         name
         for name, value in (("--csv-separator", csv_separator), ("--decimal-comma", decimal_comma))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from setara.cli.base import _emit, _split, cli, output_options
+from setara.cli.base import _emit, _split, cli, output_options, resume_collector
 from setara.cli.design import DesignChoice, design_options
 from setara.errors import SetaraError
 
@@ -35,6 +35,7 @@ def _run(
     results table (notes on standard error)."""
     from setara.io import read_survey
 
+    resume_collector()
     frame = read_survey(file)
     results = analysis(
         frame, design.build(frame), by=design.by_columns, level=design.level, **arguments

@@ -16,6 +16,7 @@ from setara.cli.base import (
     limit_options,
     output_options,
     read_data,
+    resume_collector,
 )
 from setara.errors import SetaraError
 
@@ -53,6 +54,7 @@ def _population(data: str, columns: dict[str, Any]) -> Any:
     from setara import demo
     from setara.programmes import Population
 
+    resume_collector()
     design: dict[str, Any] | str | None = None
     if data.startswith("demo"):
         _, _, size = data.partition(":")

@@ -16,6 +16,7 @@ from setara.cli.base import (
     limit_options,
     output_options,
     read_data,
+    resume_collector,
 )
 from setara.errors import SetaraError
 from setara.limits import ReadLimits
@@ -166,6 +167,7 @@ def demo_data(persons: int, seed: int, output: str) -> None:
     """Generate the synthetic Indonesia-like household survey (labelled synthetic)."""
     from setara import demo
 
+    resume_collector()
     if persons < 10_000:
         raise SetaraError(f"--persons must be at least 10,000, not {persons:,}")
     started = time.perf_counter()
@@ -199,6 +201,7 @@ def diagnose(
     from setara.diagnostic import diagnostic, render_report
     from setara.io import write_table
 
+    resume_collector()
     if file:
         frame = read_data(file, csv_separator, decimal_comma, limits)
     else:
