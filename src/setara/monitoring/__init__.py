@@ -7,4 +7,7 @@ public names only.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from setara.monitoring.quality import QUALITY_COLUMNS, QualityRule, check_quality
+from setara.monitoring.scoring import score, scorecard
+
+__all__: list[str] = ["QUALITY_COLUMNS", "QualityRule", "check_quality", "score", "scorecard"]
