@@ -7,7 +7,17 @@ public names only.
 
 from __future__ import annotations
 
+from setara.monitoring.change import change
+from setara.monitoring.gic import growth_incidence
 from setara.monitoring.quality import QUALITY_COLUMNS, QualityRule, check_quality
 from setara.monitoring.scoring import score, scorecard
 
-__all__: list[str] = ["QUALITY_COLUMNS", "QualityRule", "check_quality", "score", "scorecard"]
+__all__: list[str] = [
+    "QUALITY_COLUMNS",
+    "QualityRule",
+    "change",
+    "check_quality",
+    "growth_incidence",
+    "score",
+    "scorecard",
+]

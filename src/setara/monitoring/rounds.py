@@ -1,0 +1,260 @@
+"""Two survey rounds estimated over the same domains, and the variance of their contrasts.
+
+Each round is estimated on its own design (:func:`setara.contrast.linearize`). A contrast
+``sum_k c_k theta_k`` of estimates of both rounds (a change, a growth rate) gets its variance
+
+* for independent rounds, as the sum of each round's variance of its own terms: exactly what a
+  design stacking the rounds with distinct strata gives;
+* with ``common_psu=True``, on the design of both rounds stacked, in which a PSU with the same
+  stratum and PSU id in both rounds is one PSU: the covariance between rounds comes from the
+  PSUs they share (R survey: ``svycontrast`` on ``svyby(~y, ~round, stacked, ...)``).
+
+Estimates whose reported SE is not the linearized one (Woodruff quantiles) keep it: a
+two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 c_1 c_2 Cov``, the covariance taken from
+the linearization on the stacked design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+import setara
+from setara.contrast import Linearization, combination_variance, linearize
+from setara.errors import ColumnNotFoundError, DesignError, InputValueError, SetaraError
+
+__all__ = ["Rounds", "Term", "prepare_rounds"]
+
+ROUND_NAMES = ("before", "after")
+
+Term = tuple[np.ndarray, Linearization]
+"""A per-domain coefficient and the estimate it multiplies."""
+
+
+def _columns(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+def _named(round_name: str, exc: SetaraError) -> SetaraError:
+    """The same error with the round named (``before``/``after``)."""
+    return type(exc)(f"{round_name} round: {exc}")
+
+
+@dataclass
+class Rounds:
+    """Both rounds' frames and designs, their common domains and (with shared PSUs) the
+    stacked design."""
+
+    frames: tuple[pl.DataFrame, pl.DataFrame]
+    designs: tuple[Any, Any]
+    welfare: str
+    by: list[str]
+    domains: pl.DataFrame
+    stacked: Any | None
+    level: float
+    memo: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
+    """Stacked domain codes and df, by the identity of the rounds' domain arrays (measures
+    over the same rows share them); the linearizations are kept alive by the caller."""
+
+    @property
+    def n_domains(self) -> int:
+        return max(self.domains.height, 1)
+
+    def linearize(self, measures: Sequence[str]) -> tuple[list[list[Linearization]], list[str]]:
+        """Every measure in both rounds over the common domains, and the notes."""
+        out: list[list[Linearization]] = []
+        notes: list[str] = []
+        for name, frame, design in zip(ROUND_NAMES, self.frames, self.designs, strict=True):
+            try:
+                lins, _, round_notes = linearize(
+                    frame,
+                    design,
+                    welfare=self.welfare,
+                    measures=list(measures),
+                    by=self.by or None,
+                    domains=self.domains if self.by else None,
+                )
+            except SetaraError as exc:
+                raise _named(name, exc) from exc
+            out.append(lins)
+            notes.extend(f"{name} round: {note}" for note in round_notes)
+        return out, notes
+
+    def variance(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
+        """Variance of ``sum c_k theta_k`` over the terms of both rounds, per domain."""
+        if self.stacked is None:
+            return self._round_variance(0, before) + self._round_variance(1, after)
+        if all(lin.linear_se for _, lin in (*before, *after)):
+            return self._stacked_variance(before, after)
+        if len(before) != 1 or len(after) != 1:
+            raise DesignError("a Woodruff quantile can be combined with one term per round only")
+        (c1, lin1), (c2, lin2) = before[0], after[0]
+        cov2 = (
+            self._stacked_variance(before, after)
+            - self._stacked_variance(before, [])
+            - self._stacked_variance([], after)
+        )
+        var = c1**2 * lin1.se**2 + c2**2 * lin2.se**2 + cov2
+        return np.asarray(np.maximum(var, 0.0))
+
+    def _round_variance(self, index: int, terms: Sequence[Term]) -> np.ndarray:
+        n_domains = self.n_domains
+        if not terms:
+            return np.zeros(n_domains)
+        if len(terms) == 1:
+            coef, lin = terms[0]
+            return np.asarray(coef**2 * lin.se**2)
+        design = self.designs[index]
+        if any(lin.weighted is None for _, lin in terms):
+            thetas = sum(coef[:, None] * lin.replicates for coef, lin in terms)
+            estimate = sum(coef * lin.estimate for coef, lin in terms)
+            return np.asarray(design.replicates.variance(thetas, estimate))
+        if not all(lin.linear_se for _, lin in terms):
+            raise DesignError("Woodruff quantiles cannot be combined: use quantile:se=kernel")
+        a, shared = _combined(terms, n_domains)
+        return combination_variance(design, _domain_of(terms), n_domains, a, shared)
+
+    def _stacked_variance(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
+        n1, n2 = self.frames[0].height, self.frames[1].height
+        placed: list[Term] = []
+        for terms, head, tail in ((before, 0, n2), (after, n1, 0)):
+            for coef, lin in terms:
+                placed.append((coef, _placed(lin, head, tail)))
+        a, shared = _combined(placed, self.n_domains)
+        domain = self._stacked_domain(before, after)
+        return combination_variance(self.stacked, domain, self.n_domains, a, shared)
+
+    def _stacked_domain(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
+        """Row domain codes of the stacked rows (the same array for the same terms' rows, so
+        the stacked design's cells are built once)."""
+        key = ("domain", *(id(lin.domain) for _, lin in (*before, *after)), len(before))
+        if key not in self.memo:
+            n1, n2 = self.frames[0].height, self.frames[1].height
+            first = _domain_of(before) if before else np.full(n1, -1, dtype=np.int64)
+            second = _domain_of(after) if after else np.full(n2, -1, dtype=np.int64)
+            self.memo[key] = np.concatenate([first, second])
+        return np.asarray(self.memo[key])
+
+    def df(self, before: Linearization, after: Linearization) -> np.ndarray:
+        """Degrees of freedom of a contrast of the two rounds per domain: PSUs minus strata
+        of the domain in both rounds (on the stacked design when PSUs are shared)."""
+        if self.stacked is None:
+            return np.asarray(before.df + after.df, dtype=np.float64)
+        key = ("df", id(before.domain), id(after.domain))
+        if key not in self.memo:
+            domain = self._stacked_domain([(np.ones(1), before)], [(np.ones(1), after)])
+            self.memo[key] = self.stacked.domain_degf(domain, self.n_domains)
+        return np.asarray(self.memo[key], dtype=np.float64)
+
+
+def _placed(lin: Linearization, head: int, tail: int) -> Linearization:
+    """The linearization with its row vectors padded to the stacked rows."""
+
+    def pad(values: np.ndarray, fill: float) -> np.ndarray:
+        return np.concatenate([np.full(head, fill), values, np.full(tail, fill)])
+
+    shared = None
+    if lin.shared is not None:
+        shared = (pad(lin.shared[0], 0.0), lin.shared[1])
+    weighted = pad(lin.weighted, 0.0) if lin.weighted is not None else None
+    domain = pad(lin.domain.astype(np.float64), -1.0).astype(np.int64)
+    return replace(lin, weighted=weighted, shared=shared, domain=domain)
+
+
+def _domain_of(terms: Sequence[Term]) -> np.ndarray:
+    """Row domain codes of terms over the same rows (a row in any term's domain)."""
+    domain = terms[0][1].domain.copy()
+    for _, lin in terms[1:]:
+        domain = np.where(domain >= 0, domain, lin.domain)
+    return domain
+
+
+
+
+def _combined(
+    terms: Sequence[Term], n_domains: int
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """``sum_k c_k[d(i)] a_ki`` and the shared terms ``(b_k, c_k c'_k)``."""
+    a = np.zeros(terms[0][1].domain.size)
+    shared: list[tuple[np.ndarray, np.ndarray]] = []
+    for coef, lin in terms:
+        if lin.weighted is None:
+            raise DesignError("shared PSUs need a linearization design, not replicate weights")
+        coef = np.nan_to_num(coef)
+        if coef.size and np.all(coef == coef[0]):
+            a += coef[0] * lin.weighted  # one coefficient for every domain (a change)
+        else:
+            inside = lin.domain >= 0
+            a += np.where(inside, coef[np.where(inside, lin.domain, 0)], 0.0) * lin.weighted
+        if lin.shared is not None:
+            shared.append((lin.shared[0], coef * lin.shared[1]))
+    return a, shared
+
+
+def prepare_rounds(
+    before: Any,
+    after: Any,
+    *,
+    welfare: str,
+    design: Mapping[str, Any] | None,
+    by: str | Sequence[str] | None,
+    common_psu: bool,
+    level: float,
+) -> Rounds:
+    """Both rounds as Polars frames with their designs (``design`` holds the keyword
+    arguments of :func:`setara.survey_design`, applied to both), the union of their domains
+    and, with ``common_psu``, the design of both rounds stacked."""
+    from setara.frames import to_polars
+
+    if not 0.5 <= level < 1.0:
+        raise InputValueError(f"confidence level must be between 0.5 and 1, not {level}")
+    args = dict(design or {})
+    frames = (to_polars(before), to_polars(after))
+    designs = []
+    for name, frame in zip(ROUND_NAMES, frames, strict=True):
+        try:
+            designs.append(setara.survey_design(frame, **args))
+        except SetaraError as exc:
+            raise _named(name, exc) from exc
+    by_cols = _columns(by)
+    for name, frame in zip(ROUND_NAMES, frames, strict=True):
+        missing = [c for c in by_cols if c not in frame.columns]
+        if missing:
+            raise ColumnNotFoundError(
+                f"{name} round: by column(s) {', '.join(map(repr, missing))} not in the data"
+            )
+    domains = pl.DataFrame()
+    if by_cols:
+        both = pl.concat([f.select(by_cols) for f in frames], how="vertical_relaxed")
+        domains = both.unique(maintain_order=True)
+    stacked = _stacked_design(frames, args) if common_psu else None
+    return Rounds(frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level)
+
+
+def _stacked_design(frames: tuple[pl.DataFrame, pl.DataFrame], args: dict[str, Any]) -> Any:
+    """Both rounds in one design whose PSUs are identified by stratum and PSU id, so a PSU
+    surveyed in both rounds is one PSU."""
+    if args.get("replicate_weights") is not None:
+        raise DesignError(
+            "common_psu needs the PSUs of a linearization design; with replicate weights the "
+            "rounds can only be compared as independent samples"
+        )
+    psu = _columns(args.get("psu"))
+    if not psu:
+        raise DesignError("common_psu needs the PSU column (psu=) of both rounds")
+    needed: list[str] = []
+    for key in ("weight", "strata", "psu", "fpc"):
+        needed.extend(c for c in _columns(args.get(key)) if c not in needed)
+    try:
+        stacked = pl.concat([f.select(needed) for f in frames], how="vertical_relaxed")
+    except pl.exceptions.PolarsError as exc:
+        raise DesignError(f"the design columns of the two rounds do not stack: {exc}") from None
+    return setara.survey_design(stacked, **{**args, "nest": True})
