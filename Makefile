@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python -m benchmarks.bench_programmes
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_change.py
 
 clean:
 	rm -rf $(VENV) demo-output var .pytest_cache .mypy_cache .ruff_cache

@@ -39,9 +39,7 @@ def main(persons: int) -> None:
     # the engine alone on one round, for scale (the change estimates both rounds)
     start = time.perf_counter()
     design = setara.survey_design(before, **DESIGN)
-    setara.estimate(
-        before, design, welfare="expenditure_pc", measures=MEASURES, by="regency_code"
-    )
+    setara.estimate(before, design, welfare="expenditure_pc", measures=MEASURES, by="regency_code")
     single = time.perf_counter() - start
     print(f"setara.estimate, the same measures on one round: {single:.2f} s")
     for common in (False, True):

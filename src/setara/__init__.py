@@ -44,7 +44,8 @@ _HOMES = {
 # subpackages and modules reachable as ``setara.<name>`` after ``import setara``
 _SUBMODULES = frozenset(
     {
-        *("analysis", "cli", "decomposition", "demo", "design", "diagnostic", "estimation"),
+        *("analysis", "cli", "contrast", "decomposition", "demo", "demo_rounds", "design"),
+        *("diagnostic", "estimation"),
         *("frames", "gaps", "io", "kernels", "measures", "mpi", "programmes", "regions"),
         *("monitoring", "replicates", "results"),
     }

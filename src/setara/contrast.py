@@ -28,8 +28,8 @@ import polars as pl
 from setara.design import SurveyDesign
 from setara.estimation import (
     _extra_columns,
-    _rows_for,
     _Rows,
+    _rows_for,
     checked_frame,
     column_names,
     domain_codes,
@@ -79,8 +79,10 @@ def domain_codes_for(
     if domains is None or not by:
         return domain_codes(frame, by)
     keys = domains.select(by).with_row_index("__setara_domain")
-    coded = frame.select(by).with_row_index("__setara_row").join(
-        keys, on=by, how="left", nulls_equal=True
+    coded = (
+        frame.select(by)
+        .with_row_index("__setara_row")
+        .join(keys, on=by, how="left", nulls_equal=True)
     )
     codes = coded.sort("__setara_row")["__setara_domain"].fill_null(-1).to_numpy()
     return np.asarray(codes, dtype=np.int64), domains.height, domains.select(by)
@@ -131,7 +133,9 @@ def linearize(
     valid = ~np.isnan(y)
     notes: list[str] = []
     if (~valid).any():
-        notes.append(f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values")
+        notes.append(
+            f"welfare column {welfare!r}: {int((~valid).sum()):,} rows with missing values"
+        )
     views: dict[bytes, _Rows] = {}
     jobs: list[tuple[Measure, MeasureData]] = []
     for measure in parsed:
@@ -145,7 +149,7 @@ def linearize(
                 )
                 keep &= ~nonpositive
         extra = _extra_columns(frame, measure)
-        for name, values in extra.items():
+        for values in extra.values():
             keep &= ~np.isnan(values)
         rows = _rows_for(views, keep, y, domain)
         line = getattr(measure, "line", None)

@@ -11,8 +11,8 @@ strata and census blocks and changes two things, both known:
   curve is about 5 % a year in the bottom 40 % and 2 % above (before the shocks re-rank);
   the real poverty lines are kept.
 * **rotation**: a share ``ROTATION`` of the census blocks (chosen with the year's seed) is
-  replaced by new blocks, which get new PSU ids (``psu + year * 10**11``); the others are re-surveyed
-  under the same id, so the two rounds share PSUs and ``common_psu=True`` is meaningful.
+  replaced by new blocks, which get new PSU ids (``psu + year * 10**11``); the others are
+  re-surveyed under the same id, so the two rounds share PSUs and ``common_psu=True`` is meaningful.
 
 Rounds are deterministic given ``(n_persons, year, seed)``.
 """
@@ -41,7 +41,9 @@ ROTATION = 0.5  # share of census blocks replaced in a later round
 NEW_BLOCK = 10**11  # a new block's id is the old id plus year * NEW_BLOCK (ids stay integers)
 
 
-def generate_round(n_persons: int = 200_000, *, year: int = BASE_YEAR, seed: int = 2026) -> pl.DataFrame:
+def generate_round(
+    n_persons: int = 200_000, *, year: int = BASE_YEAR, seed: int = 2026
+) -> pl.DataFrame:
     """The synthetic survey as observed in ``year`` (see the module docstring).
 
     Parameters

@@ -55,8 +55,8 @@ def test_change_equals_r_svycontrast_on_stacked_design(case: str) -> None:
     ).frame
     checked = 0
     for row in ref.iter_rows(named=True):
-        frame = national if row["domain"] == "" else regional.filter(
-            pl.col("region") == row["domain"]
+        frame = (
+            national if row["domain"] == "" else regional.filter(pl.col("region") == row["domain"])
         )
         got = frame.filter(
             (pl.col("measure") == row["measure"]) & (pl.col("params") == row["params"])
@@ -71,5 +71,8 @@ def test_change_equals_r_svycontrast_on_stacked_design(case: str) -> None:
 def test_shared_psus_change_the_se() -> None:
     """The covariance is real in this data: the common-PSU SE differs from the independent."""
     ref = expected().filter(pl.col("domain") == "")
-    se = {case: ref.filter(pl.col("case") == case)["se"].to_numpy() for case in ("independent", "common")}
+    se = {
+        case: ref.filter(pl.col("case") == case)["se"].to_numpy()
+        for case in ("independent", "common")
+    }
     assert np.all(np.abs(se["common"] / se["independent"] - 1) > 0.05)

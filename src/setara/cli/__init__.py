@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import click
 
-from setara.cli import equity, programmes, survey  # noqa: F401  (commands register on the group)
+from setara.cli import equity, monitoring, programmes, survey  # noqa: F401  (commands register)
 from setara.cli.base import LIMIT_OPTIONS, cli
 from setara.errors import SetaraError
 from setara.limits import InputLimitError

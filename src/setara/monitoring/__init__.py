@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from setara.monitoring.change import change
 from setara.monitoring.gic import growth_incidence
+from setara.monitoring.growth_redistribution import growth_redistribution
 from setara.monitoring.quality import QUALITY_COLUMNS, QualityRule, check_quality
 from setara.monitoring.scoring import score, scorecard
 
@@ -18,6 +19,7 @@ __all__: list[str] = [
     "change",
     "check_quality",
     "growth_incidence",
+    "growth_redistribution",
     "score",
     "scorecard",
 ]

@@ -6,8 +6,9 @@ The growth incidence curve (Ravallion and Chen 2003) is the growth rate of each 
     Var g = (Var q_a + r^2 Var q_b - 2 r Cov(q_b, q_a)) / q_b^2,   r = q_a / q_b,
 
 with the Woodruff variances of the quantiles (as R survey's ``svyquantile``) and, when the
-rounds share PSUs, their covariance from the quantiles' linearization on the design of both
-rounds stacked (:mod:`setara.monitoring.rounds`); independent rounds have no covariance.
+rounds share PSUs, their covariance as the Woodruff SEs times the correlation of the
+quantiles' linearizations on the design of both rounds stacked
+(:mod:`setara.monitoring.rounds`); independent rounds have no covariance.
 
 Two summaries come with the curve: the growth rate of the mean, ``mu_a / mu_b - 1``, and the
 mean of the growth rates over the points (Ravallion and Chen's contrast to growth in the
@@ -162,7 +163,10 @@ def _row(
         params=params,
         before=lin1,
         after=lin2,
-        values=(np.where(lin1.n > 0, lin1.estimate, np.nan), np.where(lin2.n > 0, lin2.estimate, np.nan)),
+        values=(
+            np.where(lin1.n > 0, lin1.estimate, np.nan),
+            np.where(lin2.n > 0, lin2.estimate, np.nan),
+        ),
         name="growth",
         value=growth,
         var=rounds.variance([term1], [term2]),

@@ -10,8 +10,9 @@ Each round is estimated on its own design (:func:`setara.contrast.linearize`). A
   PSUs they share (R survey: ``svycontrast`` on ``svyby(~y, ~round, stacked, ...)``).
 
 Estimates whose reported SE is not the linearized one (Woodruff quantiles) keep it: a
-two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 c_1 c_2 Cov``, the covariance taken from
-the linearization on the stacked design.
+two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 rho |c_1 se_1| |c_2 se_2|``, where
+``rho`` is the correlation of the two signed terms' linearizations (kernel density, Osier
+2009) on the stacked design; so the same sample twice has no sampling error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import polars as pl
 
 import setara
+from setara import SurveyDesign
 from setara.contrast import Linearization, combination_variance, linearize
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError, SetaraError
 
@@ -54,11 +56,11 @@ class Rounds:
     stacked design."""
 
     frames: tuple[pl.DataFrame, pl.DataFrame]
-    designs: tuple[Any, Any]
+    designs: tuple[SurveyDesign, SurveyDesign]
     welfare: str
     by: list[str]
     domains: pl.DataFrame
-    stacked: Any | None
+    stacked: SurveyDesign | None
     level: float
     memo: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
     """Stacked domain codes and df, by the identity of the rounds' domain arrays (measures
@@ -91,19 +93,20 @@ class Rounds:
     def variance(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
         """Variance of ``sum c_k theta_k`` over the terms of both rounds, per domain."""
         if self.stacked is None:
-            return self._round_variance(0, before) + self._round_variance(1, after)
+            return np.asarray(self._round_variance(0, before) + self._round_variance(1, after))
         if all(lin.linear_se for _, lin in (*before, *after)):
             return self._stacked_variance(before, after)
         if len(before) != 1 or len(after) != 1:
             raise DesignError("a Woodruff quantile can be combined with one term per round only")
         (c1, lin1), (c2, lin2) = before[0], after[0]
-        cov2 = (
-            self._stacked_variance(before, after)
-            - self._stacked_variance(before, [])
-            - self._stacked_variance([], after)
-        )
-        var = c1**2 * lin1.se**2 + c2**2 * lin2.se**2 + cov2
-        return np.asarray(np.maximum(var, 0.0))
+        v1 = self._stacked_variance(before, [])
+        v2 = self._stacked_variance([], after)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # the correlation of the two terms' linearizations, carried to the reported SEs
+            rho = (self._stacked_variance(before, after) - v1 - v2) / (2.0 * np.sqrt(v1 * v2))
+        rho = np.clip(np.nan_to_num(rho), -1.0, 1.0)
+        s1, s2 = np.abs(c1) * lin1.se, np.abs(c2) * lin2.se
+        return np.asarray(np.maximum(s1**2 + s2**2 + 2.0 * rho * s1 * s2, 0.0))
 
     def _round_variance(self, index: int, terms: Sequence[Term]) -> np.ndarray:
         n_domains = self.n_domains
@@ -114,8 +117,13 @@ class Rounds:
             return np.asarray(coef**2 * lin.se**2)
         design = self.designs[index]
         if any(lin.weighted is None for _, lin in terms):
-            thetas = sum(coef[:, None] * lin.replicates for coef, lin in terms)
-            estimate = sum(coef * lin.estimate for coef, lin in terms)
+            if design.replicates is None or any(lin.replicates is None for _, lin in terms):
+                raise DesignError("the round has neither influence values nor replicates")
+            thetas = np.zeros_like(terms[0][1].replicates)
+            estimate = np.zeros(n_domains)
+            for coef, lin in terms:
+                thetas = thetas + coef[:, None] * lin.replicates
+                estimate = estimate + coef * lin.estimate
             return np.asarray(design.replicates.variance(thetas, estimate))
         if not all(lin.linear_se for _, lin in terms):
             raise DesignError("Woodruff quantiles cannot be combined: use quantile:se=kernel")
@@ -128,6 +136,8 @@ class Rounds:
         for terms, head, tail in ((before, 0, n2), (after, n1, 0)):
             for coef, lin in terms:
                 placed.append((coef, _placed(lin, head, tail)))
+        if self.stacked is None:
+            raise DesignError("the rounds were not stacked (common_psu=False)")
         a, shared = _combined(placed, self.n_domains)
         domain = self._stacked_domain(before, after)
         return combination_variance(self.stacked, domain, self.n_domains, a, shared)
@@ -175,8 +185,6 @@ def _domain_of(terms: Sequence[Term]) -> np.ndarray:
     for _, lin in terms[1:]:
         domain = np.where(domain >= 0, domain, lin.domain)
     return domain
-
-
 
 
 def _combined(
@@ -239,7 +247,9 @@ def prepare_rounds(
     return Rounds(frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level)
 
 
-def _stacked_design(frames: tuple[pl.DataFrame, pl.DataFrame], args: dict[str, Any]) -> Any:
+def _stacked_design(
+    frames: tuple[pl.DataFrame, pl.DataFrame], args: dict[str, Any]
+) -> SurveyDesign:
     """Both rounds in one design whose PSUs are identified by stratum and PSU id, so a PSU
     surveyed in both rounds is one PSU."""
     if args.get("replicate_weights") is not None:

@@ -12,8 +12,10 @@ rows = []
 effect = {}
 for rnd in (1, 2):
     for stratum in range(1, 7):
-        ids = [stratum * 10 + k for k in range(1, 6)] if rnd == 1 else (
-            [stratum * 10 + k for k in (1, 2, 3)] + [stratum * 10 + k for k in (6, 7)]
+        ids = (
+            [stratum * 10 + k for k in range(1, 6)]
+            if rnd == 1
+            else ([stratum * 10 + k for k in (1, 2, 3)] + [stratum * 10 + k for k in (6, 7)])
         )
         for psu in ids:
             effect.setdefault(psu, rng.normal(0.0, 0.4))
