@@ -409,3 +409,9 @@ def simulation_detail(request: HttpRequest, simulation_id: int) -> dict[str, Any
 def simulation_results(request: HttpRequest, simulation_id: int, format: str = "json") -> Any:
     sim = get_simulation(request.user, simulation_id)
     return _results(request, sim, format, comparison.to_csv, lambda result: result)
+
+
+# The monitoring endpoints use the names above (pagination, errors), so they join last.
+from api.monitoring import router as monitoring_router  # noqa: E402
+
+api.add_router("/monitoring", monitoring_router)

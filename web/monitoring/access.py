@@ -31,6 +31,7 @@ from monitoring.models import Indicator, Plan, ReportingForm, Submission
 from monitoring.validators import LEVEL_OF_LENGTH, is_within
 
 SUBMISSION_RELATED = ("form", "agency", "form__owner")
+ACTIONS = ("edit", "submit", "approve", "return", "reopen")
 
 
 def tier_of(agency: Agency) -> str | None:

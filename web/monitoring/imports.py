@@ -26,6 +26,7 @@ from monitoring.tables import (
     Column,
     TableError,
     beneficiary_keys,
+    cast_columns,
     check_columns,
     duplicated,
     nik_text,
@@ -80,7 +81,7 @@ def columns_for(kind: str) -> list[Column]:
     return VALUE_COLUMNS if kind == FormKind.INDICATOR_VALUES else REALISATION_COLUMNS
 
 
-def _raise(problems: list[str | None]) -> None:
+def _raise(problems: list[Any]) -> None:
     found = [p for p in problems if p]
     if found:
         raise TableError(found)
@@ -108,8 +109,8 @@ def _too_long(frame: pl.DataFrame) -> list[str | None]:
             if mask.any():
                 first = int(mask.arg_true()[0]) + 1
                 out.append(
-                    f"{name} has {int(mask.sum()):,} values longer than {limit} characters "
-                    f"(first at row {first})"
+                    f"{name}: {int(mask.sum()):,} of {mask.len():,} rows are longer than "
+                    f"{limit} characters (first at row {first})"
                 )
     return out
 
@@ -117,13 +118,14 @@ def _too_long(frame: pl.DataFrame) -> list[str | None]:
 def row_objects(submission: Submission, frame: pl.DataFrame) -> tuple[Any, list[Any]]:
     """The model and unsaved objects of a submission's rows (realisation or values)."""
     kind = submission.form.kind
-    checked = check_columns(frame, columns_for(kind))
+    checked, problems = cast_columns(frame, columns_for(kind))
     if checked.height == 0:
         raise TableError(["the table has no rows"])
     if kind == FormKind.INDICATOR_VALUES:
-        return IndicatorValue, _value_objects(submission, checked)
+        return IndicatorValue, _value_objects(submission, checked, problems)
     _raise(
         [
+            *problems,
             duplicated(checked, ["region_code"]),
             outside(checked, "region_code", submission.region_code),
             *_too_long(checked),
@@ -134,23 +136,27 @@ def row_objects(submission: Submission, frame: pl.DataFrame) -> tuple[Any, list[
     return RealisationRow, rows
 
 
-def _value_objects(submission: Submission, checked: pl.DataFrame) -> list[IndicatorValue]:
+def _value_objects(
+    submission: Submission, checked: pl.DataFrame, problems: list[str]
+) -> list[IndicatorValue]:
     codes = dict(submission.form.indicators.values_list("code", "pk"))
     checked = checked.with_columns(
         pl.col("disaggregation").fill_null("").str.to_lowercase(), pl.col("group").fill_null("")
     )
     unknown = ~checked["indicator_code"].is_in(list(codes))
+    known = ", ".join(codes)
     bad_group = ~checked["disaggregation"].is_in(["", *Disaggregation.values])
     half = (checked["disaggregation"] == "") != (checked["group"] == "")
     _raise(
         [
-            _masked("indicator_code", f"codes not in the form ({', '.join(codes)})", unknown),
+            *problems,
+            _masked("indicator_code", f"name no indicator of the form ({known})", unknown),
             _masked(
                 "disaggregation",
-                "values that are not " + ", ".join(Disaggregation.values),
+                f"are not one of {', '.join(GROUPS)}",
                 bad_group,
             ),
-            _masked("disaggregation + group", "rows with one of the two empty", half),
+            _masked("disaggregation + group", "have one of the two empty", half),
             duplicated(checked, ["indicator_code", "region_code", "disaggregation", "group"]),
             outside(checked, "region_code", submission.region_code),
             *_too_long(checked),
@@ -167,39 +173,39 @@ def _masked(name: str, what: str, mask: pl.Series) -> str | None:
     if not mask.any():
         return None
     first = int(mask.arg_true()[0]) + 1
-    return f"{name} has {int(mask.sum()):,} in {mask.len():,} rows {what} (first at row {first})"
+    return f"{name}: {int(mask.sum()):,} of {mask.len():,} rows {what} (first at row {first})"
 
 
 def target_objects(user: Any, plan: Plan, frame: pl.DataFrame) -> tuple[list[Target], list[int]]:
     """Unsaved targets of a plan from a table, and the ids of the targets they replace."""
-    checked = check_columns(frame, TARGET_COLUMNS)
+    checked, problems = cast_columns(frame, TARGET_COLUMNS)
     if checked.height == 0:
         raise TableError(["the table has no rows"])
     pairs = list(readable(user, Indicator.objects.all()).values_list("code", "pk", "owner_id"))
     by_code: dict[str, int] = {}
     for code, pk, _owner in sorted(pairs, key=lambda p: p[2] != plan.owner_id):
         by_code.setdefault(code, pk)  # the plan owner's indicator first
-    codes = checked["indicator_code"]
+    unknown = ~checked["indicator_code"].is_in(list(by_code))
+    unknown = ~checked["indicator_code"].is_in(list(by_code))
     has_value = checked["target_value"].is_not_null()
     has_range = checked["target_low"].is_not_null() & checked["target_high"].is_not_null()
     partial = checked["target_low"].is_not_null() != checked["target_high"].is_not_null()
     year = checked["year"]
     _raise(
         [
-            _masked("indicator_code", "codes not in the catalogue", ~codes.is_in(list(by_code))),
+            *problems,
+            _masked("indicator_code", "name no indicator you can read", unknown),
             _masked(
                 "year",
-                f"years outside {plan.start_year}-{plan.end_year}",
+                f"lie outside the plan's {plan.start_year}-{plan.end_year}",
                 (year < plan.start_year) | (year > plan.end_year),
             ),
-            _masked("target_value", "rows with both a value and a range", has_value & has_range),
-            _masked(
-                "target_value", "rows with neither a value nor a range", ~has_value & ~has_range
-            ),
-            _masked("target_low", "rows with only one end of the range", partial),
+            _masked("target_value", "have both a value and a range", has_value & has_range),
+            _masked("target_value", "have neither a value nor a range", ~has_value & ~has_range),
+            _masked("target_low", "have only one end of the range", partial),
             _masked(
                 "target_low",
-                "rows where the range is reversed",
+                "have the range reversed (low above high)",
                 has_range & (checked["target_low"] > checked["target_high"]),
             ),
             duplicated(checked, ["indicator_code", "region_code", "year"]),
@@ -231,7 +237,7 @@ def beneficiary_objects(submission: Submission, frame: pl.DataFrame) -> list[Ben
     checked = check_columns(frame, columns)
     _raise(
         [
-            _masked("nik", "repeated NIKs", checked["beneficiary_key"].is_duplicated()),
+            _masked("nik", "repeat a NIK", checked["beneficiary_key"].is_duplicated()),
             outside(checked, "region_code", submission.region_code),
         ]
     )

@@ -20,7 +20,7 @@ from datasets import storage
 from django.conf import settings
 
 from monitoring.validators import REGION_PATTERN
-from setara.errors import SetaraError, count_phrase
+from setara.errors import SetaraError
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 NIK_PATTERN = r"^\d{16}$"
@@ -66,8 +66,9 @@ def _first(mask: pl.Series) -> int:
 
 
 def _problem(name: str, what: str, mask: pl.Series) -> str:
+    """``"budget_realised: 3 of 1,200 rows are negative (first at row 17)"``."""
     count = int(mask.sum())
-    return f"{name} has {count_phrase(count, mask.len())} {what} (first at row {_first(mask)})"
+    return f"{name}: {count:,} of {mask.len():,} rows {what} (first at row {_first(mask)})"
 
 
 def _as_text(series: pl.Series) -> pl.Series:
@@ -94,6 +95,15 @@ def _cast(series: pl.Series, kind: str) -> pl.Series:
 def check_columns(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     """``frame`` reduced to ``columns``, each cast to its kind; every problem is collected and
     raised together as a :class:`TableError` (unknown columns are named, not ignored)."""
+    checked, problems = cast_columns(frame, columns)
+    if problems:
+        raise TableError(problems)
+    return checked
+
+
+def cast_columns(frame: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFrame, list[str]]:
+    """``frame`` reduced to ``columns`` and cast (a bad cell becomes null), with the problems
+    of the cells; a table whose columns do not match the template raises at once."""
     declared = {c.name for c in columns}
     problems = []
     unknown = [c for c in frame.columns if c not in declared]
@@ -121,25 +131,23 @@ def check_columns(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
                 problems.append(_problem(column.name, _WHAT[column.kind], bad))
             negative = cast.fill_null(0) < 0
             if column.kind in ("int", "money") and negative.any():
-                problems.append(_problem(column.name, "negative values", negative))
+                problems.append(_problem(column.name, "are negative", negative))
         if column.required and (~present).any():
-            problems.append(_problem(column.name, "empty cells", ~present))
+            problems.append(_problem(column.name, "are empty", ~present))
         if column.kind == "region":
             wrong = present & ~cast.str.contains(REGION_PATTERN.pattern)
             if wrong.any():
-                problems.append(_problem(column.name, "values that are not kode wilayah", wrong))
+                problems.append(_problem(column.name, "are not kode wilayah", wrong))
         out[column.name] = cast
-    if problems:
-        raise TableError(problems)
-    return pl.DataFrame(out)
+    return pl.DataFrame(out), problems
 
 
 _WHAT = {
-    "int": "values that are not whole numbers",
-    "year": "values that are not years",
-    "money": "values that are not numbers",
-    "float": "values that are not numbers",
-    "bool": "values that are not yes/no (1/0)",
+    "int": "are not whole numbers",
+    "year": "are not years",
+    "money": "are not numbers",
+    "float": "are not numbers",
+    "bool": "are not yes/no (1/0)",
 }
 
 
@@ -158,7 +166,7 @@ def duplicated(frame: pl.DataFrame, keys: list[str]) -> str | None:
     repeated = frame.select(pl.struct(keys).is_duplicated()).to_series()
     if not repeated.any():
         return None
-    return _problem(" + ".join(keys), "repeated values", repeated)
+    return _problem(" + ".join(keys), "are repeated", repeated)
 
 
 def outside(frame: pl.DataFrame, column: str, region: str) -> str | None:
@@ -169,7 +177,7 @@ def outside(frame: pl.DataFrame, column: str, region: str) -> str | None:
     mask = ~((codes == region) | codes.str.starts_with(region + "."))
     if not mask.any():
         return None
-    return _problem(column, f"codes outside region {region}", mask)
+    return _problem(column, f"lie outside region {region}", mask)
 
 
 def beneficiary_keys(niks: pl.Series) -> pl.Series:
@@ -200,5 +208,5 @@ def nik_text(frame: pl.DataFrame, column: str = "nik") -> pl.Series:
     text = _as_text(niks)
     bad = text.is_null() | ~text.fill_null("").str.contains(NIK_PATTERN)
     if bad.any():
-        raise TableError([_problem(column, "values that are not 16-digit NIKs", bad)])
+        raise TableError([_problem(column, "are not 16-digit NIKs", bad)])
     return text

@@ -26,8 +26,15 @@ from django.utils import timezone
 from monitoring import quality, tables
 from monitoring.access import acting_agency, approved_already, may_act, tier_of
 from monitoring.actions import BATCH, InvalidInput
-from monitoring.choices import EDITABLE_STATES, State, Step
-from monitoring.models import BeneficiaryRecord, ReportingForm, Submission, SubmissionEvent
+from monitoring.choices import EDITABLE_STATES, FormKind, State, Step
+from monitoring.models import (
+    BeneficiaryRecord,
+    IndicatorValue,
+    RealisationRow,
+    ReportingForm,
+    Submission,
+    SubmissionEvent,
+)
 from monitoring.validators import validate_period
 
 COMMENT_LIMIT = 5_000
@@ -252,9 +259,9 @@ def approve(
         last = current.approvals + 1 == len(current.form.approval_levels) - 1
         if final is not None and final != last:
             raise NotAllowed(
-                "this submission is accepted at the last level"
+                "the next step is the acceptance at the last level, not an approval"
                 if final is False
-                else "this submission needs an approval at a lower level first"
+                else "the next step is an approval; only the last level accepts"
             )
         before = {"state": current.state, "approvals": current.approvals}
         current.approvals += 1
@@ -329,6 +336,11 @@ def reopen(
         current.save()
         _trail(user, current, Step.REOPEN, agency, comment=comment, before=before, request=request)
     return current
+
+
+def kind_model(kind: str) -> Any:
+    """The model holding a form kind's rows."""
+    return IndicatorValue if kind == FormKind.INDICATOR_VALUES else RealisationRow
 
 
 def quality_check(submission: Submission) -> pl.DataFrame:

@@ -202,6 +202,6 @@ def test_regency_cannot_submit_a_partner_form_nor_rows_outside_its_region(
         users["reg_analyst"], world["form"], world["agencies"]["reg3201"], period="2026-Q4"
     )
     rows = [dict(ROWS[0], region_code="33.01.01"), ROWS[1]]
-    with pytest.raises(workflow.tables.TableError, match=r"codes outside region 32\.01"):
+    with pytest.raises(workflow.tables.TableError, match=r"lie outside region 32\.01"):
         workflow.replace_rows(users["reg_analyst"], sub, pl.DataFrame(rows), source="x")
     assert not RealisationRow.objects.filter(submission=sub).exists()
