@@ -175,8 +175,10 @@ def targets_frame(selection: Selection, regions: Q, *, length: int | None = None
 
 
 def _stamp() -> str:
-    """Changes whenever a value, target or submission is added, changed or removed."""
+    """Changes whenever a value, target, submission or indicator is added, changed or removed
+    (values are replaced, never edited in place, so their count and last id say enough)."""
     parts = [
+        Indicator.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         IndicatorValue.objects.aggregate(n=Count("pk"), last=Max("pk")),
         Target.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         Submission.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
