@@ -25,6 +25,7 @@ import polars as pl
 from agencies.access import readable, roles_of
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from django.db.models.signals import post_delete, post_save
 from django.db.models.functions import Length
 
 from monitoring.choices import APPROVED_STATES
@@ -174,19 +175,40 @@ def targets_frame(selection: Selection, regions: Q, *, length: int | None = None
     return pl.DataFrame(rows, schema=TARGET_SCHEMA, orient="row")
 
 
-def _stamp() -> str:
-    """Changes whenever a value, target, submission or indicator is added, changed or removed
-    (values are replaced, never edited in place, so their count and last id say enough)."""
+TARGETS_VERSION = "monitoring-targets-version"
+
+
+def _targets_changed(**kwargs: Any) -> None:
+    """A target saved or deleted one by one (bulk imports give new ids, seen by ``_stamp``)."""
+    try:
+        cache.incr(TARGETS_VERSION)
+    except ValueError:
+        cache.set(TARGETS_VERSION, 1, None)
+
+
+post_save.connect(_targets_changed, sender=Target, dispatch_uid="monitoring-dashboard-targets")
+post_delete.connect(_targets_changed, sender=Target, dispatch_uid="monitoring-dashboard-targets-d")
+
+
+def stamp() -> str:
+    """Changes whenever a value, target, submission or indicator is added, changed or removed.
+
+    Values are never edited in place (a submission's rows are replaced, and its ``updated_at``
+    moves), so the last value id and the submissions' count and last change say enough; the
+    last target id catches imports, and a counter bumped on every single target save or
+    delete catches edits (both read through indexes: no scan of the large tables).
+    """
     parts = [
-        Indicator.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
-        IndicatorValue.objects.aggregate(n=Count("pk"), last=Max("pk")),
-        Target.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+        IndicatorValue.objects.aggregate(last=Max("pk")),
+        Target.objects.aggregate(last=Max("pk")),
+        cache.get(TARGETS_VERSION, 0),
         Submission.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+        Indicator.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
     ]
     return repr(parts)
 
 
-def _key(kind: str, selection: Selection, language: str, stamp: str) -> str:
+def cache_key(kind: str, selection: Selection, language: str, stamp: str) -> str:
     ids = ",".join(str(i.pk) for i in selection.indicators)
     text = (
         f"{kind}|{selection.region}|{selection.level}|{selection.plan and selection.plan.pk}|"
@@ -201,12 +223,13 @@ def _children_q(selection: Selection) -> Q:
     return Q(region_code__startswith=selection.region + ".")
 
 
-def scorecard_frames(selection: Selection, language: str) -> dict[str, pl.DataFrame]:
+def scorecard_frames(
+    selection: Selection, language: str, data_stamp: str | None = None
+) -> dict[str, pl.DataFrame]:
     """``card`` (the region's indicators at their latest period, scored), ``history`` (every
     period of the region, scored, for trends) and ``ranking`` of the compared regions with
     ``children`` (their latest values, scored), cached until the data change."""
-    stamp = _stamp()
-    key = _key("card", selection, language, stamp)
+    key = cache_key("card", selection, language, data_stamp or stamp())
     cached = cache.get(key)
     if cached is not None:
         return {name: pl.read_ipc(io.BytesIO(blob)) for name, blob in cached.items()}

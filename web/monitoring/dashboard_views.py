@@ -17,7 +17,10 @@ from agencies.access import roles_of
 from agencies.models import Agency
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from setara_web import numbers
@@ -34,7 +37,9 @@ from monitoring.dashboard import (
     owned_ids,
     region_name,
     region_names,
+    cache_key,
     scorecard_frames,
+    stamp,
 )
 from monitoring.validators import REGION_PATTERN
 
@@ -153,12 +158,10 @@ def _charts(
     return out
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    selection = selection_of(request)
-    language = get_language() or "id"
+def _body(request: HttpRequest, selection: Selection, language: str, data_stamp: str) -> dict[str, Any]:
+    """What the cached part of the page shows: score card, trend, ranking, map, comparison."""
     with viz_words.use(chart_words()), numbers.use(language):
-        frames = scorecard_frames(selection, language)
+        frames = scorecard_frames(selection, language, data_stamp)
         card = [words.card_row(r) for r in _rows(frames["card"])]
         indicator = _chosen_indicator(request, selection, card)
         drawn = _charts(selection, frames, indicator, language)
@@ -172,24 +175,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for r in _rows(frames.get("ranking"))
         ]
+    return {"selection": selection, "card": card, "ranking": ranking, "charts": drawn,
+            "indicator": indicator}  # fmt: skip
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The region's dashboard; its body is rendered once per selection, language and state of
+    the data (``monitoring.dashboard.stamp``), then served from the cache."""
+    selection = selection_of(request)
+    language = get_language() or "id"
     national = _("Indonesia")
-    context = {
+    context: dict[str, Any] = {
         "selection": selection,
         "region_label": region_name(selection.region, national),
         "trail": [(c, region_name(c, national)) for c in parents(selection.region)]
         if selection.region
         else [],
         "plans": readable_plans(request.user),
-        "card": card,
-        "ranking": ranking,
-        "charts": drawn,
-        "indicator": indicator,
         "may_include_unapproved": bool(owned_ids(request.user, selection.indicators)),
-        "unapproved_shown": any(not r["approved"] for r in card)
-        or any(not r["approved"] for r in _rows(frames.get("children"))),
         "query": request.GET.urlencode(),
         "levels": LEVELS,
     }
+    data_stamp = stamp()
+    key = cache_key("page", selection, language, data_stamp) + request.GET.get("indicator", "")
+    body = cache.get(key)
+    if body is None:
+        shown = _body(request, selection, language, data_stamp)
+        body = render_to_string("monitoring/_dashboard_body.html", shown, request)
+        cache.set(key, body, 3600)
+        context.update(shown)
+    context["body"] = mark_safe(body)  # noqa: S308 - our own template's output
     return render(request, "monitoring/dashboard.html", context)
 
 

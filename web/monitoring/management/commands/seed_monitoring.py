@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from monitoring import demo_world as seed_parts
 
@@ -62,16 +63,35 @@ class Command(BaseCommand):
         if Plan.objects.filter(owner=bappenas, name=PLAN_NAME).exists():
             self.stdout.write("monitoring demo already seeded")
             return
+        if persons < 10_000:
+            raise CommandError(f"--persons must be at least 10,000 (the demo survey), not {persons:,}")
         rng = np.random.default_rng(seed)
-        agencies = seed_parts.regional_agencies()
-        seed_parts.demo_users(agencies)
-        indicators = seed_parts.catalogue(analyst, bappenas)
+        clock = [time.perf_counter()]
+
+        def step(name: str) -> None:
+            clock.append(time.perf_counter())
+            if options.get("verbosity", 1) > 1:
+                self.stdout.write(f"  {name}: {clock[-1] - clock[-2]:.1f} s")
+
         rounds = seed_parts.survey_rounds(persons, seed)
-        estimates = seed_parts.survey_values(rounds, indicators)
-        plan = seed_parts.plan_with_targets(analyst, bappenas, PLAN_NAME, indicators, estimates)
-        counts = seed_parts.realisation(analyst, bappenas, indicators, agencies, rng)
+        step("survey rounds")
+        with transaction.atomic():  # all of it or, on an error, nothing
+            agencies = seed_parts.regional_agencies()
+            seed_parts.demo_users(agencies)
+            step("agencies and users")
+            indicators = seed_parts.catalogue(analyst, bappenas)
+            step("catalogue")
+            estimates = seed_parts.survey_values(rounds, indicators)
+            step("survey estimates")
+            plan = seed_parts.plan_with_targets(
+                analyst, bappenas, PLAN_NAME, indicators, estimates
+            )
+            step("plan and targets")
+            counts = seed_parts.realisation(analyst, bappenas, indicators, agencies, rng)
+            step("realisation")
         if not no_dataset:
             self._dataset(analyst, bappenas, rounds)
+            step("rounds stored as a dataset")
         self.stdout.write(
             self.style.SUCCESS(
                 f"monitoring demo: plan {plan.name!r}, {len(indicators)} indicators, "
