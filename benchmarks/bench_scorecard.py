@@ -96,12 +96,24 @@ def seed(data: Path) -> tuple[str, list[str]]:
             )
             for i in range(INDICATORS)
         )  # fmt: skip
-        plan = Plan.objects.create(owner=owner, created_by=analyst, published=True,
-                                   name="Plan 2025-2029", start_year=2025, end_year=2029)  # fmt: skip
-        form = ReportingForm.objects.create(owner=owner, created_by=analyst, published=True,
-                                            name="Realisation", kind="indicator_values")  # fmt: skip
-        regency_agency = actions.create_agency(None, slug="reg", name="Regency",
-                                               kind="regional", region_code="32.04")  # fmt: skip
+        plan = Plan.objects.create(
+            owner=owner,
+            created_by=analyst,
+            published=True,
+            name="Plan 2025-2029",
+            start_year=2025,
+            end_year=2029,
+        )
+        form = ReportingForm.objects.create(
+            owner=owner,
+            created_by=analyst,
+            published=True,
+            name="Realisation",
+            kind="indicator_values",
+        )
+        regency_agency = actions.create_agency(
+            None, slug="reg", name="Regency", kind="regional", region_code="32.04"
+        )
         subs = Submission.objects.bulk_create(
             Submission(form=form, agency=regency_agency, region_code="32.04", period=str(y),
                        state="accepted", approvals=2, locked=True)
@@ -119,15 +131,29 @@ def seed(data: Path) -> tuple[str, list[str]]:
                     extra: dict[str, Any] = {}
                     if survey and se is not None:
                         s = float(se[k])
-                        extra = {"se": s, "ci_low": value - 1.96 * s, "ci_high": value + 1.96 * s,
-                                 "rse": s / value}  # fmt: skip
+                        extra = {
+                            "se": s,
+                            "ci_low": value - 1.96 * s,
+                            "ci_high": value + 1.96 * s,
+                            "rse": s / value,
+                        }
                     else:
                         extra = {"submission": by_year[year]}  # approved reports
-                    values.append(IndicatorValue(indicator=ind, region_code=code,
-                                                 period=str(year), value=value, **extra))  # fmt: skip
+                    values.append(
+                        IndicatorValue(
+                            indicator=ind, region_code=code, period=str(year), value=value, **extra
+                        )
+                    )
                     if code == "" or len(code) == 5:
-                        targets.append(Target(indicator=ind, plan=plan, region_code=code,
-                                              year=year, target_value=float(rng.uniform(40, 80))))  # fmt: skip
+                        targets.append(
+                            Target(
+                                indicator=ind,
+                                plan=plan,
+                                region_code=code,
+                                year=year,
+                                target_value=float(rng.uniform(40, 80)),
+                            )
+                        )
         IndicatorValue.objects.bulk_create(values, batch_size=5_000)
         Target.objects.bulk_create(targets, batch_size=5_000)
     print(f"{len(indicators)} indicators, {len(values):,} values, {len(targets):,} targets")

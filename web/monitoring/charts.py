@@ -59,7 +59,10 @@ def trend_chart(
     """
     words = _words(text)
     rows = [
-        (str(p.get("period", "")), *(draw.to_float(p.get(k)) for k in ("value", "ci_low", "ci_high")))
+        (
+            str(p.get("period", "")),
+            *(draw.to_float(p.get(k)) for k in ("value", "ci_low", "ci_high")),
+        )
         for p in points
     ]
     rows = [r for r in rows if r[1] is not None]
@@ -73,8 +76,8 @@ def trend_chart(
     numbers = [v for r in rows for v in r[1:] if v is not None]
     numbers += [t for label, t in marks.items() if label in labels]
     legend = [
-        f'{draw.line(0, 40, 28, 40, MARK, 2.5)}{draw.text(34, 44, words["value"])}',
-        f'{draw.rect(150, 34, 28, 12, BAND)}{draw.text(184, 44, words["ci_band"])}',
+        f"{draw.line(0, 40, 28, 40, MARK, 2.5)}{draw.text(34, 44, words['value'])}",
+        f"{draw.rect(150, 34, 28, 12, BAND)}{draw.text(184, 44, words['ci_band'])}",
     ]
     if marks:
         legend.append(
@@ -114,7 +117,9 @@ def trend_chart(
     for i, (label, value, low, high) in enumerate(rows):
         tip = f"{label}: {draw.value_text(value, points[i].get('reliability'), fmt, low, high)}"
         status = draw.reliability_status(points[i].get("reliability"))
-        parts.append(f"<g><title>{draw.esc(tip)}</title>{draw.marker(sx(i), sy(value), status)}</g>")  # type: ignore[arg-type]
+        parts.append(
+            f"<g><title>{draw.esc(tip)}</title>{draw.marker(sx(i), sy(value), status)}</g>"
+        )  # type: ignore[arg-type]
     body.append(f'<g class="setara-series">{"".join(parts)}</g>')
     shown = [(i, marks[label]) for i, label in enumerate(labels) if label in marks]
     if shown:

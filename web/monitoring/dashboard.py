@@ -25,8 +25,8 @@ import polars as pl
 from agencies.access import readable, roles_of
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.db.models.signals import post_delete, post_save
 from django.db.models.functions import Length
+from django.db.models.signals import post_delete, post_save
 
 from monitoring.choices import APPROVED_STATES
 from monitoring.dashboard_frames import (
@@ -135,9 +135,9 @@ def values_frame(
     base = _in(IndicatorValue, regions, length).filter(_visible(selection))
     if latest_only:
         last = dict(
-            base.values("indicator_id").annotate(last=Max("period")).values_list(
-                "indicator_id", "last"
-            )
+            base.values("indicator_id")
+            .annotate(last=Max("period"))
+            .values_list("indicator_id", "last")
         )
         if not last:
             return pl.DataFrame(schema=VALUE_SCHEMA)
@@ -169,7 +169,10 @@ def targets_frame(selection: Selection, regions: Q, *, length: int | None = None
     mine = Q(plan=selection.plan, indicator_id__in=[i.pk for i in selection.indicators])
     national = Target.objects.filter(mine, region_code="").values_list(*TARGET_SCHEMA)
     regional = (
-        _in(Target, regions, length).filter(mine).exclude(region_code="").values_list(*TARGET_SCHEMA)
+        _in(Target, regions, length)
+        .filter(mine)
+        .exclude(region_code="")
+        .values_list(*TARGET_SCHEMA)
     )
     rows = [*national, *regional]
     return pl.DataFrame(rows, schema=TARGET_SCHEMA, orient="row")

@@ -67,7 +67,9 @@ def _frame(version: DatasetVersion) -> pl.DataFrame:
     return prepare(frame, mapping, version.labels)
 
 
-def compute(before: DatasetVersion, after: DatasetVersion, options: dict[str, Any]) -> dict[str, Any]:
+def compute(
+    before: DatasetVersion, after: DatasetVersion, options: dict[str, Any]
+) -> dict[str, Any]:
     """Change, growth incidence and growth/redistribution split as plain rows (cached)."""
     from setara.monitoring import change, growth_incidence, growth_redistribution
 
@@ -87,9 +89,7 @@ def compute(before: DatasetVersion, after: DatasetVersion, options: dict[str, An
         *frames, welfare="welfare", measures=list(MEASURES), design=design, by=by,
         common_psu=common,
     )  # fmt: skip
-    gic = growth_incidence(
-        *frames, welfare="welfare", design=design, points=19, common_psu=common
-    )
+    gic = growth_incidence(*frames, welfare="welfare", design=design, points=19, common_psu=common)
     split = growth_redistribution(
         *frames, welfare="welfare", line="@poverty_line", design=design, by=by,
         method=options["method"],
@@ -158,10 +158,14 @@ def _gic_chart(result: dict[str, Any]) -> str:
         title=_("Growth incidence curve: growth of each percentile of welfare (%)"),
         fmt=lambda v: numbers.number(v, 1) + "%",
         y_label=_("growth (%)"),
-        text={**words.chart_text(), "value": _("Growth"), "trend_desc": _(
-            "Growth incidence curve over {count} percentiles, from {first_value} at "
-            "percentile {first} to {last_value} at percentile {last}.{name}"
-        ).replace("{name}", "")},
+        text={
+            **words.chart_text(),
+            "value": _("Growth"),
+            "trend_desc": _(
+                "Growth incidence curve over {count} percentiles, from {first_value} at "
+                "percentile {first} to {last_value} at percentile {last}.{name}"
+            ).replace("{name}", ""),
+        },
     )
 
 

@@ -158,7 +158,7 @@ def ranking(scored: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
         )
     card = scorecard(scored, by=("region_code",), cap=120.0)
     return card.with_columns(
-        pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias(
-            "region_name"
-        )
+        pl.col("region_code")
+        .replace_strict(names, default=pl.col("region_code"))
+        .alias("region_name")
     )

@@ -15,9 +15,10 @@ import polars as pl
 from agencies import actions as agency_actions
 from agencies.access import roles_of
 from agencies.models import Agency
+from analyses.chart_words import chart_words
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
 from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -26,18 +27,17 @@ from django.utils.translation import gettext as _
 from setara_web import numbers
 from setara_web.viz import words as viz_words
 
-from analyses.chart_words import chart_words
 from monitoring import charts, dashboard_exports
 from monitoring import dashboard_words as words
 from monitoring.dashboard import (
     Selection,
+    cache_key,
+    owned_ids,
     parents,
     readable_indicators,
     readable_plans,
-    owned_ids,
     region_name,
     region_names,
-    cache_key,
     scorecard_frames,
     stamp,
 )
@@ -81,7 +81,9 @@ def _rows(frame: pl.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None else frame.to_dicts()
 
 
-def _chosen_indicator(request: HttpRequest, selection: Selection, card: list[dict[str, Any]]) -> Any:
+def _chosen_indicator(
+    request: HttpRequest, selection: Selection, card: list[dict[str, Any]]
+) -> Any:
     wanted = request.GET.get("indicator", "")
     for indicator in selection.indicators:
         if str(indicator.pk) == wanted:
@@ -158,7 +160,9 @@ def _charts(
     return out
 
 
-def _body(request: HttpRequest, selection: Selection, language: str, data_stamp: str) -> dict[str, Any]:
+def _body(
+    request: HttpRequest, selection: Selection, language: str, data_stamp: str
+) -> dict[str, Any]:
     """What the cached part of the page shows: score card, trend, ranking, map, comparison."""
     with viz_words.use(chart_words()), numbers.use(language):
         frames = scorecard_frames(selection, language, data_stamp)
@@ -205,7 +209,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         body = render_to_string("monitoring/_dashboard_body.html", shown, request)
         cache.set(key, body, 3600)
         context.update(shown)
-    context["body"] = mark_safe(body)  # noqa: S308 - our own template's output
+    context["body"] = mark_safe(body)
     return render(request, "monitoring/dashboard.html", context)
 
 
@@ -221,7 +225,9 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         title = _("Score card: %(region)s") % {"region": region}
         plan = selection.plan.name if selection.plan else _("no plan")
         if fmt == "csv":
-            body = dashboard_exports.to_csv(frames["card"], excel_indonesia=request.GET.get("excel") == "id")
+            body = dashboard_exports.to_csv(
+                frames["card"], excel_indonesia=request.GET.get("excel") == "id"
+            )
             ctype = "text/csv; charset=utf-8"
         elif fmt == "xlsx":
             body = dashboard_exports.to_xlsx(

@@ -23,7 +23,6 @@ from monitoring.models import (
     IndicatorValue,
     Plan,
     RealisationRow,
-    ReportingForm,
     Submission,
     SubmissionEvent,
 )
@@ -144,7 +143,9 @@ def _derived(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def survey_values(rounds: dict[int, pl.DataFrame], indicators: dict[str, Indicator]) -> pl.DataFrame:
+def survey_values(
+    rounds: dict[int, pl.DataFrame], indicators: dict[str, Indicator]
+) -> pl.DataFrame:
     """Engine estimates of every survey indicator, nation, provinces and regencies, both
     rounds, stored as indicator values (no submission: estimates, not reports)."""
     import setara

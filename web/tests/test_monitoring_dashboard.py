@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from monitoring import actions
 from monitoring.models import IndicatorValue, Submission
 from tests.monitoring_world import PASSWORD, build
+
+from monitoring import actions
 
 pytestmark = pytest.mark.django_db
 

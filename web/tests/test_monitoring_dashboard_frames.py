@@ -6,14 +6,15 @@ import re
 
 import polars as pl
 import pytest
-from monitoring import charts, dashboard_exports
 from monitoring.dashboard_frames import TARGET_SCHEMA, latest, ranking, scored_values
+
+from monitoring import charts, dashboard_exports
 
 INDICATORS = pl.DataFrame(
     {
         "indicator_id": [1, 2],
         "code": ["P0", "BUDGET"],
-        "name": ["Poverty", "=HYPERLINK(\"http://x\")"],
+        "name": ["Poverty", '=HYPERLINK("http://x")'],
         "unit": ["%", "%"],
         "polarity": ["lower", "higher"],
         "source_kind": ["survey", "administrative"],
@@ -37,7 +38,9 @@ def _values(rows: list[tuple[int, str, str, float, float | None, float | None]])
     )
 
 
-def _targets(rows: list[tuple[int, str, int, float | None, float | None, float | None]]) -> pl.DataFrame:
+def _targets(
+    rows: list[tuple[int, str, int, float | None, float | None, float | None]],
+) -> pl.DataFrame:
     return pl.DataFrame(
         [
             {
@@ -124,6 +127,8 @@ def test_csv_neutralises_and_keeps_codes() -> None:
     text = dashboard_exports.to_csv(scored).decode()
     header, row = text.splitlines()[:2]
     assert header.split(",")[:3] == ["code", "name", "unit"]
-    assert "'=HYPERLINK" in row and ",80.0," in row and ",80.0,high,amber," in row  # 76 <= 80 < 91: high; 66 <= 80 < 91: amber
+    assert (
+        "'=HYPERLINK" in row and ",80.0," in row and ",80.0,high,amber," in row
+    )  # 76 <= 80 < 91: high; 66 <= 80 < 91: amber
     excel = dashboard_exports.to_csv(scored, excel_indonesia=True)
     assert excel.startswith(b"\xef\xbb\xbf") and b";80,0;" in excel

@@ -64,7 +64,9 @@ class Command(BaseCommand):
             self.stdout.write("monitoring demo already seeded")
             return
         if persons < 10_000:
-            raise CommandError(f"--persons must be at least 10,000 (the demo survey), not {persons:,}")
+            raise CommandError(
+                f"--persons must be at least 10,000 (the demo survey), not {persons:,}"
+            )
         rng = np.random.default_rng(seed)
         clock = [time.perf_counter()]
 
@@ -83,9 +85,7 @@ class Command(BaseCommand):
             step("catalogue")
             estimates = seed_parts.survey_values(rounds, indicators)
             step("survey estimates")
-            plan = seed_parts.plan_with_targets(
-                analyst, bappenas, PLAN_NAME, indicators, estimates
-            )
+            plan = seed_parts.plan_with_targets(analyst, bappenas, PLAN_NAME, indicators, estimates)
             step("plan and targets")
             counts = seed_parts.realisation(analyst, bappenas, indicators, agencies, rng)
             step("realisation")
