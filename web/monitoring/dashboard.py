@@ -82,12 +82,17 @@ class Selection:
         return CHILD_LENGTH.get(len(self.region))
 
 
+INDICATOR_FIELDS = ("pk", "code", "name_id", "name_en", "unit", "polarity", "source_kind")
+
+
 def readable_indicators(user: Any) -> list[Indicator]:
-    return list(readable(user, Indicator.objects.select_related("owner")).order_by("code"))
+    fields = (*INDICATOR_FIELDS, "owner_id")
+    return list(readable(user, Indicator.objects.only(*fields)).order_by("code"))
 
 
 def readable_plans(user: Any) -> list[Plan]:
-    return list(readable(user, Plan.objects.all()))
+    fields = ("pk", "name", "document_title", "start_year", "end_year", "owner_id")
+    return list(readable(user, Plan.objects.only(*fields)))
 
 
 def owned_ids(user: Any, indicators: list[Indicator]) -> set[int]:

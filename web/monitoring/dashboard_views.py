@@ -52,7 +52,7 @@ def _home_region(user: Any) -> str:
     return next((c for c in codes if c), "")
 
 
-def selection_of(request: HttpRequest) -> Selection:
+def selection_of(request: HttpRequest, plans: list[Any] | None = None) -> Selection:
     """The dashboard's selection from the query, checked (404 on what the reader cannot see)."""
     params = request.GET
     region = params.get("region", None)
@@ -61,7 +61,7 @@ def selection_of(request: HttpRequest) -> Selection:
     region = region.strip()
     if not REGION_PATTERN.match(region) or (region and region not in region_names()):
         raise Http404
-    plans = readable_plans(request.user)
+    plans = readable_plans(request.user) if plans is None else plans
     plan = plans[0] if plans else None
     if params.get("plan"):
         plan = next((p for p in plans if str(p.pk) == params["plan"]), None)
@@ -187,7 +187,8 @@ def _body(
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The region's dashboard; its body is rendered once per selection, language and state of
     the data (``monitoring.dashboard.stamp``), then served from the cache."""
-    selection = selection_of(request)
+    plans = readable_plans(request.user)
+    selection = selection_of(request, plans)
     language = get_language() or "id"
     national = _("Indonesia")
     context: dict[str, Any] = {
@@ -196,7 +197,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trail": [(c, region_name(c, national)) for c in parents(selection.region)]
         if selection.region
         else [],
-        "plans": readable_plans(request.user),
+        "plans": plans,
         "may_include_unapproved": bool(owned_ids(request.user, selection.indicators)),
         "query": request.GET.urlencode(),
         "levels": LEVELS,
