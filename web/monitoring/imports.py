@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 from agencies.access import readable
+from django.utils import timezone
 
 from monitoring.choices import Disaggregation, FormKind
 from monitoring.models import (
-    BeneficiaryRecord,
     Indicator,
     IndicatorValue,
     Plan,
@@ -29,7 +29,6 @@ from monitoring.tables import (
     cast_columns,
     check_columns,
     duplicated,
-    nik_text,
     outside,
 )
 
@@ -115,14 +114,15 @@ def _too_long(frame: pl.DataFrame) -> list[str | None]:
     return out
 
 
-def row_objects(submission: Submission, frame: pl.DataFrame) -> tuple[Any, list[Any]]:
-    """The model and unsaved objects of a submission's rows (realisation or values)."""
+def row_table(submission: Submission, frame: pl.DataFrame) -> tuple[Any, pl.DataFrame]:
+    """The model and the checked rows of a submission (realisation, or indicator values),
+    with the table's column names, ready for :func:`monitoring.bulk.insert_frame`."""
     kind = submission.form.kind
     checked, problems = cast_columns(frame, columns_for(kind))
     if checked.height == 0:
         raise TableError(["the table has no rows"])
     if kind == FormKind.INDICATOR_VALUES:
-        return IndicatorValue, _value_objects(submission, checked, problems)
+        return IndicatorValue, _value_table(submission, checked, problems)
     _raise(
         [
             *problems,
@@ -131,42 +131,45 @@ def row_objects(submission: Submission, frame: pl.DataFrame) -> tuple[Any, list[
             *_too_long(checked),
         ]
     )
-    checked = checked.with_columns(pl.col("note").fill_null(""))
-    rows = [RealisationRow(submission_id=submission.pk, **row) for row in _records(checked)]
-    return RealisationRow, rows
+    return RealisationRow, _money_rounded(checked).with_columns(
+        pl.col("note").fill_null(""), pl.lit(submission.pk).alias("submission_id")
+    )
 
 
-def _value_objects(
+def _money_rounded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Money to whole sen (two decimals), the precision of the database column."""
+    return frame.with_columns(pl.col(c).round(2) for c in MONEY_COLUMNS if c in frame.columns)
+
+
+def _value_table(
     submission: Submission, checked: pl.DataFrame, problems: list[str]
-) -> list[IndicatorValue]:
+) -> pl.DataFrame:
     codes = dict(submission.form.indicators.values_list("code", "pk"))
     checked = checked.with_columns(
         pl.col("disaggregation").fill_null("").str.to_lowercase(), pl.col("group").fill_null("")
     )
     unknown = ~checked["indicator_code"].is_in(list(codes))
     known = ", ".join(codes)
-    bad_group = ~checked["disaggregation"].is_in(["", *Disaggregation.values])
+    bad_group = ~checked["disaggregation"].is_in(["", *GROUPS])
     half = (checked["disaggregation"] == "") != (checked["group"] == "")
     _raise(
         [
             *problems,
             _masked("indicator_code", f"name no indicator of the form ({known})", unknown),
-            _masked(
-                "disaggregation",
-                f"are not one of {', '.join(GROUPS)}",
-                bad_group,
-            ),
+            _masked("disaggregation", f"are not one of {', '.join(GROUPS)}", bad_group),
             _masked("disaggregation + group", "have one of the two empty", half),
             duplicated(checked, ["indicator_code", "region_code", "disaggregation", "group"]),
             outside(checked, "region_code", submission.region_code),
             *_too_long(checked),
         ]
     )
-    out = []
-    for row in _records(checked):
-        row["indicator_id"] = codes[row.pop("indicator_code")]
-        out.append(IndicatorValue(submission_id=submission.pk, period=submission.period, **row))
-    return out
+    ids = pl.col("indicator_code").replace_strict(codes, return_dtype=pl.Int64)
+    return checked.with_columns(
+        ids.alias("indicator_id"),
+        pl.lit(submission.pk).alias("submission_id"),
+        pl.lit(submission.period).alias("period"),
+        pl.lit(timezone.now()).alias("created_at"),
+    ).drop("indicator_code")
 
 
 def _masked(name: str, what: str, mask: pl.Series) -> str | None:
@@ -227,10 +230,12 @@ def target_objects(user: Any, plan: Plan, frame: pl.DataFrame) -> tuple[list[Tar
     return targets, replaced
 
 
-def beneficiary_objects(submission: Submission, frame: pl.DataFrame) -> list[BeneficiaryRecord]:
-    """Unsaved pseudonymised records: the NIK column is hashed and dropped before anything
-    else is built (problems count bad NIKs, never show them)."""
-    keys = beneficiary_keys(nik_text(frame))
+def beneficiary_table(submission: Submission, frame: pl.DataFrame) -> pl.DataFrame:
+    """Checked pseudonymised records: the NIK column is hashed and dropped before anything
+    else is read (problems count bad NIKs, never show them)."""
+    if "nik" not in frame.columns:
+        raise TableError(["missing required column: nik"])
+    keys = beneficiary_keys(frame["nik"])
     frame = frame.drop("nik").with_columns(keys)
     columns = [c for c in BENEFICIARY_COLUMNS if c.name != "nik"]
     columns.append(Column("beneficiary_key", "text", required=True))
@@ -241,4 +246,4 @@ def beneficiary_objects(submission: Submission, frame: pl.DataFrame) -> list[Ben
             outside(checked, "region_code", submission.region_code),
         ]
     )
-    return [BeneficiaryRecord(submission_id=submission.pk, **row) for row in _records(checked)]
+    return _money_rounded(checked).with_columns(pl.lit(submission.pk).alias("submission_id"))

@@ -12,8 +12,10 @@ from typing import Any
 
 import polars as pl
 
+from monitoring.bulk import read_frame
 from monitoring.choices import APPROVED_STATES, FormKind
 from monitoring.models import IndicatorValue, RealisationRow, Submission
+from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
 
 REALISATION = ["budget_allocated", "budget_realised", "beneficiaries_planned"]
 REALISATION += ["beneficiaries_reached"]
@@ -23,14 +25,11 @@ NUMBERS = {
     FormKind.EMPOWERMENT: EMPOWERMENT,
     FormKind.INDICATOR_VALUES: ["value"],
 }
-FOLLOW_UP_COLUMNS = ["row", "region_code", "period", "rule", "column", "value", "expected"]
-FOLLOW_UP_COLUMNS += ["severity", "message", "message_id"]
 
 
-def rules_for(kind: str) -> list[Any]:
-    """The rules of a form kind (built on the library's ``QualityRule``)."""
-    from setara.monitoring import QualityRule
-
+def rules_for(kind: str) -> list[QualityRule]:
+    """The rules of a form kind: errors block nothing by themselves but, like warnings, need
+    a justification; reaching more beneficiaries than planned is only a warning."""
     if kind == FormKind.INDICATOR_VALUES:
         return [QualityRule.required(["value"]), QualityRule.outlier("value")]
     columns = NUMBERS[FormKind(kind)]
@@ -39,7 +38,9 @@ def rules_for(kind: str) -> list[Any]:
     if kind == FormKind.REALISATION:
         rules += [
             QualityRule.ratio("budget_realised", "<=", "budget_allocated"),
-            QualityRule.ratio("beneficiaries_reached", "<=", "beneficiaries_planned"),
+            QualityRule.ratio(
+                "beneficiaries_reached", "<=", "beneficiaries_planned", severity="warning"
+            ),
             QualityRule.outlier("budget_realised"),
             QualityRule.outlier("beneficiaries_reached"),
         ]
@@ -54,12 +55,9 @@ def rules_for(kind: str) -> list[Any]:
 
 def _frame(queryset: Any, columns: list[str]) -> pl.DataFrame:
     """Rows as a frame of region_code, period and float ``columns`` (one query)."""
-    fields = ["region_code", "submission__period", *columns]
-    data = list(queryset.values_list(*fields))
     schema: dict[str, Any] = {"region_code": pl.String, "period": pl.String}
     schema.update({c: pl.Float64 for c in columns})
-    frame = pl.DataFrame(data, schema=list(schema), orient="row", infer_schema_length=None)
-    return frame.cast(schema)  # type: ignore[arg-type]
+    return read_frame(queryset.values_list("region_code", "submission__period", *columns), schema)
 
 
 def rows_frame(submission: Submission) -> pl.DataFrame:
@@ -74,8 +72,10 @@ def _rows(kind: str) -> Any:
 
 
 def history_frame(submission: Submission) -> pl.DataFrame:
-    """Approved rows of the same form in the submission's region from other periods."""
-    columns = NUMBERS[FormKind(submission.form.kind)]
+    """Approved rows of the same form in the submission's region from other periods: only
+    the columns the outlier rules compare (reading 600,000 rows costs ~0.5 s per column)."""
+    rules = rules_for(submission.form.kind)
+    columns = [c for rule in rules if rule.kind == "outlier" for c in rule.columns]
     earlier = (
         _rows(submission.form.kind)
         .filter(
@@ -94,11 +94,9 @@ def has_rows(submission: Submission) -> bool:
 
 def follow_up(submission: Submission) -> pl.DataFrame:
     """The failed rules of the submission's rows (an empty frame when all pass)."""
-    from setara.monitoring import check_quality
-
     rows = rows_frame(submission)
     if rows.height == 0:
-        return pl.DataFrame(schema=dict.fromkeys(FOLLOW_UP_COLUMNS, pl.String))
+        return pl.DataFrame(schema=QUALITY_COLUMNS)
     history = history_frame(submission)
     found: pl.DataFrame = check_quality(
         rows, rules_for(submission.form.kind), history=history if history.height else None

@@ -10,7 +10,6 @@ nothing is half-written. No model is touched here.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,9 @@ from django.conf import settings
 
 from monitoring.validators import REGION_PATTERN
 from setara.errors import SetaraError
+from setara.monitoring import pseudonymise
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
-NIK_PATTERN = r"^\d{16}$"
 
 
 class TableError(SetaraError):
@@ -181,32 +180,14 @@ def outside(frame: pl.DataFrame, column: str, region: str) -> str | None:
 
 
 def beneficiary_keys(niks: pl.Series) -> pl.Series:
-    """HMAC-SHA256 of each NIK under the server's key (``SETARA_BENEFICIARY_KEY``, else one
-    derived from ``SECRET_KEY``): the same person gets the same key, the NIK is not kept."""
-    key = _hash_key()
-    return pl.Series(
-        "beneficiary_key",
-        [hmac.new(key, nik.encode(), hashlib.sha256).hexdigest() for nik in niks.to_list()],
-    )
+    """The library's keyed hash (HMAC-SHA256) of each NIK under the server's key: the same
+    person gets the same key, the NIK is not kept; bad NIKs are counted, never shown."""
+    return pseudonymise(niks, key=hash_key()).alias("beneficiary_key")
 
 
-def _hash_key() -> bytes:
+def hash_key() -> bytes:
+    """``SETARA_BENEFICIARY_KEY`` (at least 32 bytes), else a key derived from SECRET_KEY."""
     configured = getattr(settings, "BENEFICIARY_KEY", "")
     if configured:
         return str(configured).encode()
     return hashlib.sha256(b"setara-beneficiary-key:" + settings.SECRET_KEY.encode()).digest()
-
-
-def nik_text(frame: pl.DataFrame, column: str = "nik") -> pl.Series:
-    """The NIKs as 16-digit text (a spreadsheet may have stored them as numbers); the message
-    for bad ones counts them without showing any."""
-    if column not in frame.columns:
-        raise TableError([f"missing required column: {column}"])
-    niks = frame[column]
-    if niks.dtype.is_float():
-        niks = niks.cast(pl.Int64, strict=False)
-    text = _as_text(niks)
-    bad = text.is_null() | ~text.fill_null("").str.contains(NIK_PATTERN)
-    if bad.any():
-        raise TableError([_problem(column, "are not 16-digit NIKs", bad)])
-    return text

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from monitoring import quality, tables
 from monitoring.access import acting_agency, approved_already, may_act, tier_of
-from monitoring.actions import BATCH, InvalidInput
+from monitoring.actions import InvalidInput
+from monitoring.bulk import insert_frame
 from monitoring.choices import EDITABLE_STATES, FormKind, State, Step
 from monitoring.models import (
     BeneficiaryRecord,
@@ -167,19 +168,19 @@ def replace_rows(
 ) -> int:
     """Replace the submission's rows (realisation, or indicator values) with ``frame``'s, every
     row checked first (one :class:`tables.TableError` names all problems)."""
-    from monitoring.imports import row_objects
+    from monitoring.imports import row_table
 
     _allowed(user, submission, "edit")
-    model, objects = row_objects(submission, frame)
+    model, table = row_table(submission, frame)
     with transaction.atomic():
         current = _locked(user, submission, "edit")
         model.objects.filter(submission=current).delete()
-        model.objects.bulk_create(objects, batch_size=BATCH)
+        insert_frame(model, table)
         current.quality_checked_at = None
         current.save(update_fields=["quality_checked_at", "updated_at"])
-        after = {"rows": len(objects), "source": source}
+        after = {"rows": table.height, "source": source}
         _trail(user, current, Step.EDIT, current.agency, after=after, request=request)
-    return len(objects)
+    return table.height
 
 
 def upload_rows(
@@ -195,17 +196,17 @@ def upload_beneficiaries(
 ) -> int:
     """Beneficiary records from a file with a ``nik`` column: each NIK becomes its keyed hash
     here and is dropped; the database, logs and audit trail never see it."""
-    from monitoring.imports import beneficiary_objects
+    from monitoring.imports import beneficiary_table
 
     _allowed(user, submission, "edit")
-    objects = beneficiary_objects(submission, tables.read_table(uploaded))
+    table = beneficiary_table(submission, tables.read_table(uploaded))
     with transaction.atomic():
         current = _locked(user, submission, "edit")
         BeneficiaryRecord.objects.filter(submission=current).delete()
-        BeneficiaryRecord.objects.bulk_create(objects, batch_size=BATCH)
-        after = {"beneficiaries": len(objects), "source": uploaded.name}
+        insert_frame(BeneficiaryRecord, table)
+        after = {"beneficiaries": table.height, "source": uploaded.name}
         _trail(user, current, Step.EDIT, current.agency, after=after, request=request)
-    return len(objects)
+    return table.height
 
 
 def submit(
@@ -306,35 +307,39 @@ def return_submission(
     user: Any, submission: Submission, *, comment: str, request: HttpRequest | None = None
 ) -> Submission:
     """Send back to the submitter with a comment (required): ``returned``, unlocked."""
-    comment = comment.strip()[:COMMENT_LIMIT]
-    if not comment:
-        raise InvalidInput("say in a comment what should change")
-    _allowed(user, submission, "return")
-    with transaction.atomic():
-        current = _locked(user, submission, "return")
-        agency = acting_agency(user, current, "return")
-        before = {"state": current.state, "approvals": current.approvals}
-        current.state, current.approvals, current.locked = State.RETURNED, 0, False
-        current.save()
-        _trail(user, current, Step.RETURN, agency, comment=comment, before=before, request=request)
-    return current
+    why = "say in a comment what should change"
+    return _send_back(user, submission, "return", Step.RETURN, comment, why, request)
 
 
 def reopen(
     user: Any, submission: Submission, *, comment: str, request: HttpRequest | None = None
 ) -> Submission:
     """Unlock approved data (the level that approved last, with a reason): ``returned``."""
+    why = "say in a comment why the approved data must change"
+    return _send_back(user, submission, "reopen", Step.REOPEN, comment, why, request)
+
+
+def _send_back(
+    user: Any,
+    submission: Submission,
+    action: str,
+    step: str,
+    comment: str,
+    why: str,
+    request: HttpRequest | None,
+) -> Submission:
+    """Back to the submitter as ``returned`` and unlocked, with the comment that says why."""
     comment = comment.strip()[:COMMENT_LIMIT]
     if not comment:
-        raise InvalidInput("say in a comment why the approved data must change")
-    _allowed(user, submission, "reopen")
+        raise InvalidInput(why)
+    _allowed(user, submission, action)
     with transaction.atomic():
-        current = _locked(user, submission, "reopen")
-        agency = acting_agency(user, current, "reopen")
-        before = {"state": current.state, "approvals": current.approvals, "locked": True}
+        current = _locked(user, submission, action)
+        agency = acting_agency(user, current, action)
+        before = {"state": current.state, "approvals": current.approvals, "locked": current.locked}
         current.state, current.approvals, current.locked = State.RETURNED, 0, False
         current.save()
-        _trail(user, current, Step.REOPEN, agency, comment=comment, before=before, request=request)
+        _trail(user, current, step, agency, comment=comment, before=before, request=request)
     return current
 
 

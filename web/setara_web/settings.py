@@ -43,6 +43,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The key of beneficiary pseudonyms (HMAC of the NIK, at least 32 bytes); derived from SECRET_KEY
+# when unset, so changing SECRET_KEY then changes every pseudonym.
+BENEFICIARY_KEY = os.environ.get("SETARA_BENEFICIARY_KEY", "")
 DEBUG = env_bool("SETARA_DEBUG", False)
 ALLOWED_HOSTS = env_list("SETARA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("SETARA_CSRF_TRUSTED_ORIGINS", "")

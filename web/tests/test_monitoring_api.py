@@ -10,9 +10,10 @@ import polars as pl
 import pytest
 from agencies.actions import create_token
 from django.test import Client
-from monitoring import quality
 from monitoring.models import IndicatorValue, Submission
-from tests.monitoring_world import ROWS, build
+from monitoring_world import ROWS, build
+
+from monitoring import quality
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,61 @@ def test_bulk_approve_all_or_nothing(world: dict[str, Any]) -> None:
     }
     done = province.post("/submissions/bulk-approve", {"submissions": ids})
     assert [s["state"] for s in done.json()] == ["approved", "approved"]
+
+
+def test_indicator_values_form(world: dict[str, Any]) -> None:
+    """A regency reports administrative indicator values; unapproved ones stay hidden."""
+    from monitoring import actions
+
+    users, agencies = world["users"], world["agencies"]
+    indicator = actions.create_indicator(
+        users["nat_analyst"],
+        agencies["nat"],
+        code="ADM 1",
+        name_id="Cakupan",
+        name_en="Coverage",
+        polarity="higher",
+        source_kind="administrative",
+    )
+    indicator.published = True
+    indicator.save()
+    form = actions.create_form(
+        users["nat_analyst"],
+        agencies["nat"],
+        indicators=[indicator],
+        name="Coverage",
+        kind="indicator_values",
+        period_type="annual",
+    )
+    form.published = True
+    form.save()
+    regency = Api(users["reg_analyst"])
+    values = [
+        {"indicator_code": "ADM 1", "region_code": "32.01", "value": 81.5},
+        {
+            "indicator_code": "ADM 1",
+            "region_code": "32.01",
+            "disaggregation": "sex",
+            "group": "female",
+            "value": 84.0,
+        },
+    ]
+    body = {"form": form.pk, "agency": "m-reg3201", "period": "2025", "values": values}
+    bad = {**body, "values": [dict(values[0], indicator_code="ADM 9")]}
+    refused = regency.post("/submissions", bad)
+    assert (
+        refused.status_code == 400
+        and "name no indicator of the form (ADM 1)" in (refused.json()["detail"])
+    )
+    pk = regency.post("/submissions", body).json()["id"]
+    stored = IndicatorValue.objects.filter(submission_id=pk).order_by("group")
+    assert [(v.group, v.value, v.period) for v in stored] == [
+        ("", 81.5, "2025"),
+        ("female", 84.0, "2025"),
+    ]
+    nation = Api(users["nat_manager"])
+    assert nation.get(f"/values?indicator={indicator.pk}").json() == []  # not approved yet
+    regency.post(f"/submissions/{pk}/submit", {})
+    Api(users["prov_manager"]).post(f"/submissions/{pk}/approve", {})
+    shown = nation.get(f"/values?indicator={indicator.pk}").json()
+    assert sorted(v["value"] for v in shown) == [81.5, 84.0]

@@ -11,15 +11,17 @@ from audit.models import AuditEvent
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
-from monitoring import actions, quality, workflow
 from monitoring.models import (
     BeneficiaryRecord,
     Indicator,
     RealisationRow,
+    ReportingForm,
     Submission,
     Target,
 )
-from tests.monitoring_world import PASSWORD, ROWS, build, fresh
+from monitoring_world import PASSWORD, ROWS, build, fresh
+
+from monitoring import actions, quality, workflow
 
 pytestmark = pytest.mark.django_db
 NIK = "3201011203870004"  # a made-up NIK in the official shape
@@ -197,7 +199,7 @@ def test_nik_is_never_stored_logged_or_exported(world: dict[str, Any], caplog: A
     # a bad NIK is counted, never echoed
     bad = frame.with_columns(pl.Series("nik", ["12345", NIK]))
     text = c.post(url, {"upload_beneficiaries": "1", "file": _csv(bad)}).content.decode()
-    assert "nik: 1 of 2 rows are not 16-digit NIKs (first at row 1)" in text
+    assert "1 in 2 rows are missing or not 16 digits" in text
     assert "12345" not in text
     # grep every table of the database, the logs and the pages for the NIK
     with connection.cursor() as cursor:
@@ -256,3 +258,39 @@ def test_inbox_bulk_approval(world: dict[str, Any]) -> None:
     assert (
         client(users["outsider"]).get(f"/monitoring/plans/{world['plan'].pk}/").status_code == 404
     )
+
+
+def test_catalogue_entries_from_the_pages(world: dict[str, Any]) -> None:
+    """Create a plan and a reporting form, edit an indicator, open a submission: all by page."""
+    users, agencies = world["users"], world["agencies"]
+    c = client(users["nat_analyst"])
+    plan = {"agency": agencies["nat"].pk, "name": "SDG 2030", "start_year": 2030}
+    assert c.post("/monitoring/plans/new/", {**plan, "end_year": 2020}).status_code == 400
+    assert c.post("/monitoring/plans/new/", {**plan, "end_year": 2030}).status_code == 302
+    url = f"/monitoring/indicators/{world['indicator'].pk}/"
+    edit = {"edit": "1", "code": "SDG 1.2.1", "name_id": "Kemiskinan", "name_en": "Poverty"}
+    edit |= {"polarity": "lower", "source_kind": "survey", "measure_spec": "gini"}
+    edit |= {"region_levels": ["national", "province"], "period_type": "annual"}
+    assert c.post(url, edit).status_code == 302
+    changed = Indicator.objects.get(pk=world["indicator"].pk)
+    assert (changed.name_id, changed.measure_spec) == ("Kemiskinan", "gini")
+    assert AuditEvent.objects.filter(action="update", object_id=str(changed.pk)).exists()
+    assert client(users["prov_manager"]).post(url, edit).status_code == 404  # not shared
+    form = {"agency": agencies["nat"].pk, "name": "PKH realisasi", "kind": "realisation"}
+    form |= {"period_type": "quarterly", "approval_levels": "regency, national"}
+    response = c.post("/monitoring/forms/new/", form)
+    assert response.status_code == 302
+    created = ReportingForm.objects.get(name="PKH realisasi")
+    assert created.approval_levels == ["regency", "national"]
+    bad = {**form, "name": "x", "approval_levels": "national, regency"}
+    assert c.post("/monitoring/forms/new/", bad).status_code == 400
+    created.published = True
+    created.save()
+    regency = client(users["reg_analyst"])
+    new = regency.post(
+        f"/monitoring/forms/{created.pk}/submissions/new",
+        {"agency": agencies["reg3201"].pk, "period": "2026-Q2"},
+    )
+    sub = Submission.objects.get(form=created)
+    assert new.status_code == 302 and new["Location"] == f"/monitoring/submissions/{sub.pk}/"
+    assert regency.get(f"/monitoring/forms/{created.pk}/").status_code == 200

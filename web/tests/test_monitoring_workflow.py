@@ -15,9 +15,10 @@ from agencies.actions import NotAllowed
 from audit.models import AuditEvent
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from monitoring import access, quality, workflow
 from monitoring.models import RealisationRow, Submission, SubmissionEvent
-from tests.monitoring_world import ROWS, build, fresh
+from monitoring_world import ROWS, build, fresh
+
+from monitoring import access, quality, workflow
 
 pytestmark = pytest.mark.django_db
 
