@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from monitoring.models import IndicatorValue, Submission
-from tests.monitoring_world import PASSWORD, build
+from monitoring_world import PASSWORD, build
 
 from monitoring import actions
 
