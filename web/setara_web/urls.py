@@ -92,6 +92,7 @@ urlpatterns = [
     ),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/setlang/", agency_views.switch_language, name="set_language"),
+    path("monitoring/dashboard/", include("monitoring.urls_dashboard")),
     path("monitoring/", include("monitoring.urls")),
     path("api/", api.urls),
 ]

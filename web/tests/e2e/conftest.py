@@ -29,7 +29,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("SETARA_REQUIRE_E2E"):
             pytest.fail("Debian chromium is required for the browser tests")
@@ -49,6 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(
         [*manage, "seed_demo", "--persons", "0"], env=env, check=True, cwd=WEB, capture_output=True
     )
+    for command in getattr(request.module, "SEED_COMMANDS", ()):  # a module's extra demo data
+        subprocess.run([*manage, *command], env=env, check=True, cwd=WEB, capture_output=True)
     port = _free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     procs = [

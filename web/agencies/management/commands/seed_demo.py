@@ -67,6 +67,9 @@ class Command(BaseCommand):
             self._survey(
                 users["analis.bappenas"], users["manajer.bappenas"], agencies, persons, seed
             )
+            from django.core.management import call_command
+
+            call_command("seed_monitoring", seed=seed, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo world ready: {len(agencies)} agencies, {len(users)} users "
