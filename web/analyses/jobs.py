@@ -151,6 +151,17 @@ class Lease:
             return self.fail(SAVE_FAILED)
         return Status.DONE if ended else SUPERSEDED
 
+    def done_with(self) -> bool:
+        """End the run as done inside the caller's transaction, which holds the rows the run
+        created (an upload's dataset version): they commit together or not at all.
+
+        Returns False when this run no longer holds the job (its lease was taken over); the
+        caller must then roll its transaction back.
+        """
+        if not connection.in_atomic_block:
+            raise RuntimeError("Lease.done_with must run inside transaction.atomic()")
+        return self._end(Status.DONE)
+
     def _end(self, status: str, *, result: object = None, error: str = "") -> bool:
         """Finish this run; False if it no longer holds the job (its lease was taken over)."""
         with transaction.atomic():

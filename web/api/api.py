@@ -17,14 +17,16 @@ from agencies.models import Agency, ApiToken, hash_secret
 from analyses import actions as analysis_actions
 from analyses import exports
 from analyses.access import get_analysis
+from analyses.jobs import recover_if_stale
 from analyses.models import Analysis
 from analyses.models import Status as RunStatus
 from datasets import actions as dataset_actions
-from datasets.access import get_dataset, get_version
-from datasets.models import Dataset
+from datasets.access import get_dataset, get_upload, get_version
+from datasets.models import Dataset, Upload
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Status
 from ninja.errors import HttpError, ValidationError
@@ -41,10 +43,12 @@ from api.schemas import (
     AnalysisIn,
     AnalysisOut,
     DatasetOut,
+    ErrorOut,
     MappingIn,
     ProgrammeOut,
     ShareIn,
     SimulationOut,
+    UploadOut,
     VersionOut,
 )
 from setara.errors import SetaraError
@@ -210,20 +214,58 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionOut, **ERRORS}, tags=["datasets"])
+@api.post(
+    "/datasets",
+    response={202: UploadOut, 413: ErrorOut, **ERRORS},
+    tags=["datasets"],
+    summary="Upload a survey file (a new dataset); processed in the background",
+    description=(
+        "The file is stored and queued; the answer is 202 with the upload's state and its "
+        "`status_url` (also in the `Location` header). Poll that URL: `done` names the new "
+        "dataset and version; `failed` gives the reason (nothing is created). A file over the "
+        "upload limit is refused at once with 413."
+    ),
+)
 def upload_dataset(
     request: HttpRequest, file: File[UploadedFile], agency: Form[str], name: Form[str] = ""
-) -> Status:
+) -> HttpResponse:
     owner = Agency.objects.filter(slug=agency).first()
     if owner is None:
         raise HttpError(400, f"unknown agency {agency!r}")
     try:
-        version = dataset_actions.upload(
-            request.user, file, agency=owner, name=name, request=request
-        )
+        job = dataset_actions.receive(request.user, file, agency=owner, name=name)
     except dataset_actions.NotAllowed as exc:
         raise PermissionDenied from exc
-    return Status(201, version)
+    body = _upload_out(job)
+    response = api.create_response(request, body, status=202)
+    response["Location"] = body["status_url"]
+    return response
+
+
+@api.get("/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, tags=["datasets"])
+def upload_detail(request: HttpRequest, upload_id: int) -> dict[str, Any]:
+    """The state of an upload (members of the agency that will own the dataset)."""
+    job = get_upload(request.user, upload_id)
+    recover_if_stale(job)
+    return _upload_out(job)
+
+
+def _upload_out(job: Upload) -> dict[str, Any]:
+    version = job.version
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.progress_message,
+        "error": job.error,
+        "original_name": job.original_name,
+        "dataset": version.dataset_id if version else None,
+        "version": version.number if version else None,
+        "status_url": reverse("api:upload_detail", args=[job.pk]),
+        "dataset_url": reverse("api:dataset_detail", args=[version.dataset_id])
+        if version
+        else None,
+    }
 
 
 @api.post(
