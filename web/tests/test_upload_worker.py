@@ -21,6 +21,7 @@ from datasets.models import Dataset, DatasetVersion, Upload
 from datasets.tasks import process_upload
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 
 def _csv(rows: int = 50) -> bytes:
@@ -170,3 +171,22 @@ def test_cleanup_keeps_waiting_uploads_and_removes_ended_ones(
     call_command("cleanup_files")
     assert waiting.path.exists()
     assert not lost.path.exists() and not kept.exists()
+
+
+def test_upload_page_in_indonesian(world: dict[str, Any], as_persona: Any) -> None:
+    from agencies.actions import set_language
+    from django.contrib.auth import get_user_model
+    from test_one_language import ENGLISH, visible_words
+
+    set_language(get_user_model().objects.get(username="admin"), "id")
+    client = as_persona("admin")
+    response = _post(client, world, "survei.csv", _csv())
+    job = Upload.objects.get(pk=response.url.split("/")[-2])
+    Upload.objects.filter(pk=job.pk).update(
+        status="running", progress_message=actions.READING, heartbeat_at=timezone.now()
+    )
+    page = client.get(response.url).content.decode()
+    assert "Berkas sudah diterima" in page and "membaca berkas" in page
+    assert visible_words(page) & ENGLISH == set()
+    status = client.get(response.url + "status.json").json()
+    assert status["message"] == "membaca berkas"
