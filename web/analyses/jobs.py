@@ -48,7 +48,7 @@ SUPERSEDED = "superseded"  # what a run that lost its lease returns; the job is 
 
 
 def job_models() -> list[type[Job]]:
-    """Every concrete model that is a job (analyses, simulations)."""
+    """Every concrete model that is a job (analyses, simulations, uploads)."""
     return [m for m in apps.get_models() if issubclass(m, Job)]
 
 

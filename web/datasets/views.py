@@ -21,15 +21,18 @@ from datasets import actions
 from datasets.access import get_dataset, get_upload, get_version
 from datasets.forms import DialectForm, LabelsForm, MappingForm, UploadForm
 from datasets.labels import CODED_ROLES, coded_roles
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset, DatasetVersion, Upload
 from datasets.storage import UploadError, read_version
 from setara.errors import SetaraError
+
+WAITING = (Status.QUEUED, Status.RUNNING)
 
 
 @login_required
 def dataset_list(request: HttpRequest) -> HttpResponse:
     datasets = readable(request.user, Dataset.objects.select_related("owner"))
-    return render(request, "datasets/list.html", {"datasets": datasets})
+    uploads = Upload.objects.filter(created_by=request.user, status__in=WAITING)
+    return render(request, "datasets/list.html", {"datasets": datasets, "uploads": uploads})
 
 
 @login_required
@@ -111,14 +114,16 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Dataset deleted."))
             return redirect("datasets")
         return sharing.handle(request, dataset, request.path)
+    can = permissions(request.user, dataset)
     return render(
         request,
         "datasets/detail.html",
         {
             "dataset": dataset,
             "versions": dataset.versions.select_related("uploaded_by"),
-            "can": permissions(request.user, dataset),
+            "can": can,
             "share_form": sharing.form_for(request.user, dataset),
+            "uploads": dataset.uploads.filter(status__in=WAITING) if can["edit"] else [],
         },
     )
 

@@ -65,13 +65,28 @@ def test_the_request_only_receives_the_file(
     assert 'role="status" aria-live="polite"' in page  # the progress is announced
     assert f'data-status-url="/datasets/uploads/{job.pk}/status.json"' in page
     assert client.get(f"/datasets/uploads/{job.pk}/status.json").json()["status"] == "queued"
+    link = f'<a href="/datasets/uploads/{job.pk}/">received.csv</a>'
+    assert link in client.get("/datasets/").content.decode()  # the uploader's list shows it
 
     assert process_upload.call(job.pk) == "done"  # what the worker runs
     job.refresh_from_db()
     assert job.status == "done" and job.version is not None
     assert job.version.n_rows == 50 and job.version.mapping["welfare"] == "welfare"
     assert client.get(response.url).url == f"/datasets/{job.version.dataset_id}/v1/"
+    assert link not in client.get("/datasets/").content.decode()
     assert process_upload.call(job.pk) == "skipped"  # a second delivery does nothing
+
+
+def test_dataset_page_shows_a_new_version_being_processed(
+    world: dict[str, Any], as_persona: Any
+) -> None:
+    dataset = world["dataset"]
+    upload = SimpleUploadedFile("next.csv", _csv())
+    response = as_persona("analyst").post(f"/datasets/{dataset.pk}/upload/", {"file": upload})
+    link = f'<a href="{response.url}">next.csv</a>'
+    assert link in as_persona("analyst").get(f"/datasets/{dataset.pk}/").content.decode()
+    # a reader of the shared dataset does not see the owner's work in progress
+    assert "next.csv" not in as_persona("reader").get(f"/datasets/{dataset.pk}/").content.decode()
 
 
 def test_upload_pages_and_api_for_members_only(world: dict[str, Any], as_persona: Any) -> None:
