@@ -43,8 +43,10 @@ def receive(
 
     The request has already streamed the file to disk (within the size limit); here it is only
     linked into storage and a queued :class:`~datasets.models.Upload` job is created. The
-    worker (:func:`process`) does the reading, the limits, the profiling and the Parquet copy;
-    with ``run_now`` it runs here, in this process (the demo, scripts and tests).
+    worker (:func:`process`) does the reading, the limits, the profiling and the Parquet copy,
+    and records the audit events of the dataset and version it creates (a refused file creates
+    neither, so it leaves no event); with ``run_now`` it runs here, in this process (the demo,
+    scripts and tests).
     """
     if dataset is not None:
         check(user, dataset, "edit")
