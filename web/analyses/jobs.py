@@ -48,7 +48,7 @@ SUPERSEDED = "superseded"  # what a run that lost its lease returns; the job is 
 
 
 def job_models() -> list[type[Job]]:
-    """Every concrete model that is a job (analyses, simulations)."""
+    """Every concrete model that is a job (analyses, simulations, uploads)."""
     return [m for m in apps.get_models() if issubclass(m, Job)]
 
 
@@ -150,6 +150,17 @@ class Lease:
             logger.exception("saving the result of %s %s failed", self.model.__name__, self.pk)
             return self.fail(SAVE_FAILED)
         return Status.DONE if ended else SUPERSEDED
+
+    def done_with(self) -> bool:
+        """End the run as done inside the caller's transaction, which holds the rows the run
+        created (an upload's dataset version): they commit together or not at all.
+
+        Returns False when this run no longer holds the job (its lease was taken over); the
+        caller must then roll its transaction back.
+        """
+        if not connection.in_atomic_block:
+            raise RuntimeError("Lease.done_with must run inside transaction.atomic()")
+        return self._end(Status.DONE)
 
     def _end(self, status: str, *, result: object = None, error: str = "") -> bool:
         """Finish this run; False if it no longer holds the job (its lease was taken over)."""

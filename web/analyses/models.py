@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agencies.models import Shareable
-from datasets.models import DatasetVersion
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -105,13 +105,17 @@ class StoredResult(models.Model):
 
 
 def result_model(model: type[Job]) -> Any:
-    """The :class:`StoredResult` table of a job model."""
-    return model._meta.get_field("stored_result").related_model
+    """The :class:`StoredResult` table of a job model (None for a job that stores no result,
+    such as an upload, whose outcome is the dataset version it creates)."""
+    try:
+        return model._meta.get_field("stored_result").related_model
+    except FieldDoesNotExist:
+        return None
 
 
 def read_result(model: type[Job], pk: int | None) -> Any:
     """The stored result of job ``pk`` of ``model`` (None when it has none)."""
-    if pk is None:
+    if pk is None or result_model(model) is None:
         return None
     found = result_model(model).objects.filter(pk=pk).values_list("data", flat=True)
     return next(iter(found), None)
@@ -120,6 +124,10 @@ def read_result(model: type[Job], pk: int | None) -> Any:
 def write_result(model: type[Job], pk: int, result: Any) -> None:
     """Store (or with None remove) the result of job ``pk``; call inside its transaction."""
     table = result_model(model)
+    if table is None:
+        if result is not None:
+            raise TypeError(f"{model.__name__} has no table for a stored result")
+        return
     if result is None:
         table.objects.filter(pk=pk).delete()
     else:
@@ -140,7 +148,7 @@ class Analysis(Shareable, Job):
 
     title = models.CharField(_("title"), max_length=200)
     dataset_version = models.ForeignKey(
-        DatasetVersion,
+        "datasets.DatasetVersion",  # by name: datasets.models imports Job from here
         on_delete=models.PROTECT,
         related_name="analyses",
         verbose_name=_("dataset version"),

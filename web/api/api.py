@@ -34,7 +34,7 @@ from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
-from api import lists, versions
+from api import lists, uploads, versions
 from api.schemas import (
     CSV_TOO,
     ERRORS,
@@ -44,12 +44,13 @@ from api.schemas import (
     DatasetOut,
     Decimal,
     Encoding,
+    ErrorOut,
     ProgrammeOut,
     Separator,
     ShareIn,
     SimulationOut,
     Thousands,
-    VersionDetailOut,
+    UploadOut,
 )
 from setara.errors import SetaraError
 
@@ -95,6 +96,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SignedInSession()],
 )
 api.add_router("/datasets", versions.router)
+api.add_router("/uploads", uploads.router)
 
 
 @api.exception_handler(ValidationError)
@@ -221,7 +223,13 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> dict[str, Any]:
     return _dataset_out(get_dataset(request.user, dataset_id))
 
 
-@api.post("/datasets", response={201: VersionDetailOut, **ERRORS}, tags=["datasets"])
+@api.post(
+    "/datasets",
+    response={202: UploadOut, 413: ErrorOut, **ERRORS},
+    tags=["datasets"],
+    summary="Upload a survey file (a new dataset); processed in the background",
+    description=uploads.DESCRIPTION,
+)
 def upload_dataset(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -231,21 +239,22 @@ def upload_dataset(
     decimal: Form[Decimal | None] = None,
     thousands: Form[Thousands | None] = None,
     encoding: Form[Encoding | None] = None,
-) -> Status:
-    """A CSV file is read in its detected dialect; ``separator``, ``decimal``, ``thousands``
-    (``""``: not grouped) and ``encoding`` replace what detection found."""
+) -> HttpResponse:
     owner = Agency.objects.filter(slug=agency).first()
     if owner is None:
         raise HttpError(400, f"unknown agency {agency!r}")
     given = {"separator": separator, "decimal": decimal, "thousands": thousands}
     given = {k: v for k, v in (given | {"encoding": encoding}).items() if v is not None}
     try:
-        version = dataset_actions.upload(
-            request.user, file, agency=owner, name=name, request=request, csv_dialect=given
+        job = dataset_actions.receive(
+            request.user, file, agency=owner, name=name, csv_dialect=given
         )
     except dataset_actions.NotAllowed as exc:
         raise PermissionDenied from exc
-    return Status(201, version)
+    body = uploads.upload_out(job)
+    response = api.create_response(request, body, status=202)
+    response["Location"] = body["status_url"]
+    return response
 
 
 @api.post("/datasets/{dataset_id}/sharing", response={200: DatasetOut, **ERRORS}, tags=["datasets"])

@@ -75,6 +75,27 @@ class CsvDialectIn(BaseModel):
     encoding: Encoding = "utf-8"
 
 
+class UploadOut(Schema):
+    """A received file the worker is turning into a dataset version (``POST /api/datasets``
+    answers 202 with it). Follow ``status_url`` until ``status`` is ``done`` (then ``dataset``
+    and ``version`` name the new version) or ``failed`` (``error`` says why; nothing was
+    created)."""
+
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int = Field(description="percent done")
+    message: str = Field(description="what the worker is doing")
+    error: str
+    original_name: str
+    csv_dialect_fields: dict[str, str] = Field(
+        description="CSV dialect fields given with the upload, in place of the detected ones"
+    )
+    dataset: int | None = Field(description="the dataset, once the version is created")
+    version: int | None = Field(description="the version's number, once created")
+    status_url: str
+    dataset_url: str | None
+
+
 class DatasetOut(Schema):
     id: int
     name: str

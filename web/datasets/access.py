@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from agencies.access import check, fetch
+from agencies.access import check, fetch, roles_of
 from django.http import Http404
 
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset, DatasetVersion, Upload
 
 
 def get_dataset(user: Any, pk: Any, action: str = "read") -> Dataset:
@@ -21,3 +21,11 @@ def get_version(user: Any, dataset_pk: Any, number: Any, action: str = "read") -
         raise Http404
     check(user, dataset, action)
     return version
+
+
+def get_upload(user: Any, pk: Any) -> Upload:
+    """An upload job, for members of the agency that will own its dataset (404 for others)."""
+    upload = Upload.objects.select_related("owner", "dataset", "version").filter(pk=pk).first()
+    if upload is None or upload.owner_id not in roles_of(user):
+        raise Http404
+    return upload

@@ -11,21 +11,25 @@ from agencies import actions as agency_actions
 from agencies.access import check, has_role
 from agencies.actions import NotAllowed, next_number
 from agencies.models import Agency, Role
+from analyses.jobs import INTERNAL_ERROR, Lease, enqueue
+from analyses.models import run_job
 from audit.actions import record, snapshot
 from audit.models import Action
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from datasets import sources, storage
 from datasets.labels import clean_labels, suggest_labels
 from datasets.mapping import clean_mapping, suggest_mapping
-from datasets.models import Dataset, DatasetVersion, LonelyPSU, VersionStatus
+from datasets.models import Dataset, DatasetVersion, LonelyPSU, Upload, VersionStatus
 from datasets.validation import has_errors, validate
 from setara.csv_dialect import CsvDialect
 
 
-def upload(
+def receive(
     user: Any,
     uploaded: Any,
     *,
@@ -33,117 +37,177 @@ def upload(
     dataset: Dataset | None = None,
     name: str = "",
     description: str = "",
-    request: HttpRequest | None = None,
     csv_dialect: dict[str, Any] | None = None,
-) -> DatasetVersion:
-    """Store an upload as a new dataset, or as the next version of ``dataset``.
+    run_now: bool = False,
+) -> Upload:
+    """Keep an upload for the worker, as a new dataset or the next version of ``dataset``.
+
+    The request has already streamed the file to disk (within the size limit); here it is only
+    linked into storage and a queued :class:`~datasets.models.Upload` job is created. The
+    worker (:func:`process`) does the reading, the limits, the profiling and the Parquet copy,
+    and records the audit events of the dataset and version it creates (a refused file creates
+    neither, so it leaves no event); with ``run_now`` it runs here, in this process (the demo,
+    scripts and tests).
 
     A CSV file is read in its detected dialect, with the fields given in ``csv_dialect``
     (``separator``, ``decimal``, ``thousands``, ``encoding``) in place of the detected ones.
-    The file is read (within the input limits), described and written as a ``.partial``
-    Parquet file before any transaction starts; the transaction only inserts rows, and the
-    file gets its final name once they are committed. If reading fails nothing is created; if
-    the database fails the partial file is removed.
+    They travel with the job; they are checked here against the file's detected dialect (a
+    sample of its start), so a bad combination or a dialect for a file that is not CSV raises
+    :class:`~setara.errors.ReadError` before anything is queued (and the file is removed).
     """
     if dataset is not None:
         check(user, dataset, "edit")
         agency = dataset.owner
     elif agency is None or not has_role(user, agency, Role.ANALYST):
         raise NotAllowed("you need the analyst role in the agency that will own the dataset")
-    saved = storage.save_upload(uploaded)
-    kept = None
+    relative = storage.save_upload(uploaded)
     try:
-        dialect = sources.detect(saved, uploaded.name)
-        if csv_dialect:
-            dialect = sources.with_fields(dialect, csv_dialect, uploaded.name)
-        frame = storage.read_upload(saved, uploaded.name, csv_dialect=dialect)
-        relative = f"{agency.slug}/{uuid.uuid4().hex}.parquet"
-        kept = sources.keep(saved, relative) if dialect is not None else None
-    finally:
-        saved.unlink(missing_ok=True)
+        if csv_dialect:  # raises ReadError for fields the file cannot be read with
+            sources.upload_dialect(
+                Path(settings.STORAGE_DIR) / relative, uploaded.name, csv_dialect
+            )
+        with transaction.atomic():
+            job = Upload.objects.create(
+                owner=agency,
+                dataset=dataset,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+                name=name[:200],
+                description=description,
+                original_name=uploaded.name[:255],
+                size_bytes=uploaded.size,
+                upload_path=relative,
+                csv_dialect_fields=csv_dialect or {},
+            )
+            if not run_now:
+                enqueue(Upload, job.pk)
+    except BaseException:
+        (Path(settings.STORAGE_DIR) / relative).unlink(missing_ok=True)
+        raise
+    if run_now:
+        from datasets.tasks import process_upload
+
+        run_job(process_upload, job, now=True)
+    return job
+
+
+def upload(user: Any, uploaded: Any, **options: Any) -> DatasetVersion:
+    """Receive an upload and make it a version at once, in this process, by the worker's own
+    task (the demo, scripts and tests); ``options`` as :func:`receive`. A file that cannot
+    become a version raises :class:`~datasets.storage.UploadError` with the job's message."""
+    job = receive(user, uploaded, run_now=True, **options)
+    if job.version is None:
+        raise storage.UploadError(job.error or INTERNAL_ERROR)
+    return job.version
+
+
+def process(job: Upload, lease: Lease) -> DatasetVersion | None:
+    """The worker's part of an upload: read the file within the input limits, describe it and
+    write its ``.partial`` Parquet copy (no transaction is open), then create the dataset
+    version and end the job in one transaction; the copy gets its final name on commit.
+
+    A file that cannot become a version raises :class:`~setara.errors.SetaraError` with the
+    message for the user, after removing what this run wrote. Returns None, having created
+    nothing, when this run lost its lease to a retry.
+    """
+    source = job.path
+    if not source.exists():
+        raise storage.UploadError(
+            f"the uploaded file {job.original_name!r} is no longer on the server; upload it again"
+        )
+    lease.progress(5, READING)
+    dialect = sources.upload_dialect(source, job.original_name, job.csv_dialect_fields)
+    frame = storage.read_upload(source, job.original_name, csv_dialect=dialect)
+    relative = f"{job.owner.slug}/{uuid.uuid4().hex}.parquet"
+    kept = sources.keep(source, relative) if dialect is not None else None
     try:
-        # Per-column work happens here, before any transaction: the database is never locked
-        # by it.
-        columns = storage.describe(frame)
+        lease.progress(40, DESCRIBING)
         mapping = suggest_mapping(frame)
         described = {
-            "columns": columns,
+            "columns": storage.describe(frame),
             "mapping": mapping,
             "labels": suggest_labels(frame, mapping),
             **sources.version_fields(dialect, kept),
         }
+        lease.progress(80, WRITING)
         partial = storage.write_partial(frame, relative)
     except BaseException:
         sources.discard(kept)
         raise
     try:
-        return _create_version(
-            user, frame, uploaded, agency, dataset, name, description, relative, request, described
-        )
+        with transaction.atomic():
+            version = _create_version(job, frame, relative, described)
+            Upload.objects.filter(pk=job.pk).update(version=version)
+            if not lease.done_with():
+                raise _Superseded
+            transaction.on_commit(lambda: source.unlink(missing_ok=True))
+    except _Superseded:
+        partial.unlink(missing_ok=True)
+        sources.discard(kept)
+        return None
     except BaseException:
         partial.unlink(missing_ok=True)
         sources.discard(kept)
         raise
+    return version
+
+
+class _Superseded(Exception):
+    """This run of an upload lost its lease: roll back what it created."""
+
+
+# Progress of an upload's processing; stored in English, shown translated.
+READING = gettext_noop("reading the file")
+DESCRIBING = gettext_noop("describing the columns")
+WRITING = gettext_noop("storing the file")
 
 
 def _create_version(
-    user: Any,
-    frame: pl.DataFrame,
-    uploaded: Any,
-    agency: Agency,
-    dataset: Dataset | None,
-    name: str,
-    description: str,
-    relative: str,
-    request: HttpRequest | None,
-    described: dict[str, Any],
+    job: Upload, frame: pl.DataFrame, relative: str, described: dict[str, Any]
 ) -> DatasetVersion:
-    with transaction.atomic():
-        if dataset is None:
-            dataset = Dataset.objects.create(
-                owner=agency,
-                created_by=user,
-                description=description,
-                name=name or Path(uploaded.name).stem,
-            )
-            record(
-                Action.CREATE,
-                actor=user,
-                obj=dataset,
-                request=request,
-                after=snapshot(dataset, ["name", "description", "owner"]),
-            )
-        else:
-            dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-            dataset.save(update_fields=["updated_at"])
-        version = DatasetVersion.objects.create(
-            dataset=dataset,
-            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-            number=next_number(dataset.versions),
-            original_name=uploaded.name[:255],
-            file_format=storage.file_format(uploaded.name),
-            parquet_path=relative,
-            size_bytes=uploaded.size,
-            n_rows=frame.height,
-            n_columns=frame.width,
-            **described,
+    user, dataset = job.created_by, job.dataset
+    if dataset is None:
+        dataset = Dataset.objects.create(
+            owner=job.owner,
+            created_by=user,
+            description=job.description,
+            name=job.name or Path(job.original_name).stem,
         )
         record(
             Action.CREATE,
             actor=user,
-            obj=version,
-            agency_id=dataset.owner_id,
-            object_type="dataset version",
-            request=request,
-            after={
-                "file": version.original_name,
-                "rows": frame.height,
-                "columns": frame.width,
-                "number": version.number,
-            },
+            obj=dataset,
+            after=snapshot(dataset, ["name", "description", "owner"]),
         )
-        transaction.on_commit(lambda: storage.commit_file(relative))
-        return version
+    else:
+        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        dataset.save(update_fields=["updated_at"])
+    version = DatasetVersion.objects.create(
+        dataset=dataset,
+        uploaded_by=user,
+        number=next_number(dataset.versions),
+        original_name=job.original_name,
+        file_format=storage.file_format(job.original_name),
+        parquet_path=relative,
+        size_bytes=job.size_bytes,
+        n_rows=frame.height,
+        n_columns=frame.width,
+        **described,
+    )
+    record(
+        Action.CREATE,
+        actor=user,
+        obj=version,
+        agency_id=dataset.owner_id,
+        object_type="dataset version",
+        after={
+            "file": version.original_name,
+            "rows": frame.height,
+            "columns": frame.width,
+            "number": version.number,
+        },
+    )
+    transaction.on_commit(lambda: storage.commit_file(relative))
+    return version
 
 
 def map_and_validate(

@@ -3,7 +3,9 @@
 - temporary uploads (``SETARA_DATA_DIR/tmp``) older than the grace period;
 - ``.partial`` stored files: renamed to their final name when their row was committed (the
   process died between the commit and the rename), removed otherwise;
-- stored Parquet and boundary files that no dataset version or boundary refers to.
+- stored Parquet and boundary files that no dataset version or boundary refers to;
+- received uploads (``uploads/``) whose job ended or is gone, and kept CSV sources
+  (``.source.csv``) of no version (a worker killed mid-upload leaves both).
 
 Files younger than the grace period are left alone: an upload may still be writing them.
 """
@@ -15,11 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyses.models import Boundary
+from analyses.models import Boundary, Status
 from django.conf import settings
 
-from datasets.models import DatasetVersion
-from datasets.storage import PARTIAL
+from datasets.models import DatasetVersion, Upload
+from datasets.storage import PARTIAL, UPLOADS
 
 
 @dataclass
@@ -46,6 +48,9 @@ def cleanup_files(*, grace_seconds: float | None = None, dry_run: bool = False) 
         DatasetVersion.objects.exclude(source_path="").values_list("source_path", flat=True)
     )
     referenced |= set(Boundary.objects.values_list("path", flat=True))
+    # received files the worker has still to process (or is processing)
+    waiting = Upload.objects.filter(status__in=(Status.QUEUED, Status.RUNNING))
+    referenced |= set(waiting.values_list("upload_path", flat=True))
     report = CleanupReport()
     temp = Path(settings.FILE_UPLOAD_TEMP_DIR)
     candidates = [p for p in temp.iterdir() if p.is_file()] if temp.exists() else []
@@ -74,7 +79,9 @@ def cleanup_files(*, grace_seconds: float | None = None, dry_run: bool = False) 
 
 
 def _is_ours(relative: str) -> bool:
-    """Only the kinds of files datasets and boundaries store are candidates for removal."""
-    return relative.endswith((".parquet", PARTIAL)) or (
-        relative.startswith("boundaries/") and relative.endswith(".json")
+    """Only the kinds of files datasets, uploads and boundaries store are candidates."""
+    return (
+        relative.endswith((".parquet", ".source.csv", PARTIAL))
+        or relative.startswith(f"{UPLOADS}/")
+        or (relative.startswith("boundaries/") and relative.endswith(".json"))
     )

@@ -218,6 +218,7 @@ def suggest_mapping(frame: pl.DataFrame) -> dict[str, str]:
     """Suggest a column for each role from names first, then from string values."""
     taken: set[str] = set()
     mapping: dict[str, str] = {}
+    schema = frame.schema  # built on each access: once, not once per column and role
     for role in ROLES:
         regexes = [re.compile(p) for p in role.patterns]
         for column in frame.columns:
@@ -229,7 +230,7 @@ def suggest_mapping(frame: pl.DataFrame) -> dict[str, str]:
         if role.key in mapping or not role.label_words:
             continue
         for column in frame.columns:
-            if column in taken or frame.schema[column] != pl.String:
+            if column in taken or schema[column] != pl.String:
                 continue
             values = frame[column].head(10_000).drop_nulls().unique().head(20).to_list()
             words = {str(v).strip().lower() for v in values}

@@ -1,10 +1,12 @@
-"""Datasets and their immutable versions (each stored as one Parquet file)."""
+"""Datasets, their immutable versions (each stored as one Parquet file) and the uploads the
+worker turns into versions."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from agencies.models import Shareable
+from agencies.models import Agency, Shareable
+from analyses.models import Job
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -94,3 +96,47 @@ class DatasetVersion(models.Model):
     @property
     def owner_id(self) -> int:
         return self.dataset.owner_id
+
+
+class Upload(Job):
+    """A received file waiting for the worker to make it a dataset version (a job).
+
+    The request only streams the file to ``upload_path`` (under STORAGE_DIR) and creates this
+    row; the worker reads it within the input limits, describes it and creates the dataset
+    (for a first upload) and its version in the transaction that ends the job (``version``).
+    A failed upload keeps only this row with its message (``error``): no dataset, no version,
+    no file. Leases, retries and recovery are those of every job (:mod:`analyses.jobs`).
+    """
+
+    task_name = "datasets.tasks.process_upload"
+
+    owner = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # None for a new dataset; the dataset receiving a new version otherwise.
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    original_name = models.CharField(_("file"), max_length=255)
+    size_bytes = models.BigIntegerField(_("size of the upload"))
+    upload_path = models.CharField(max_length=500)  # relative to STORAGE_DIR until the job ends
+    # CSV dialect fields given with the upload (separator, decimal, thousands, encoding), applied
+    # by the worker over the detected dialect; empty when detection decides everything.
+    csv_dialect_fields = models.JSONField(default=dict, blank=True)
+    version = models.OneToOneField(
+        DatasetVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="upload"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.STORAGE_DIR) / self.upload_path

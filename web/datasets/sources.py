@@ -27,6 +27,15 @@ def with_fields(detected: CsvDialect | None, fields: dict[str, Any], name: str) 
     return CsvDialect.from_dict(detected.to_dict() | given | {"notes": []})
 
 
+def upload_dialect(
+    saved: Path, name: str, fields: dict[str, Any] | None = None
+) -> CsvDialect | None:
+    """The dialect an upload is read in: the detected one (None for files other than CSV), with
+    the ``fields`` given with the upload in place of the detected ones (:func:`with_fields`)."""
+    detected = detect(saved, name)
+    return with_fields(detected, fields, name) if fields else detected
+
+
 def keep(saved: Path, parquet_relative: str) -> str:
     """Link (or copy) the saved upload into storage beside ``parquet_relative``."""
     relative = parquet_relative.removesuffix(".parquet") + ".source.csv"

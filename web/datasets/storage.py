@@ -8,6 +8,7 @@ crash leaves either nothing or a ``.partial`` file that ``manage.py cleanup_file
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from setara.io import read_survey
 from setara.limits import InputLimitError, ReadLimits
 
 PARTIAL = ".partial"
+UPLOADS = "uploads"  # received files waiting for the worker (relative to STORAGE_DIR)
 # Settings that raise each limit, named in the message an administrator's users see.
 LIMIT_SETTINGS = {
     "max_columns": "SETARA_MAX_COLUMNS",
@@ -54,19 +56,33 @@ def file_format(name: str) -> str:
     return FORMATS[suffix]
 
 
-def save_upload(uploaded: Any) -> Path:
-    """Put an uploaded file on disk under its own suffix (a hard link when already on disk)."""
+def save_upload(uploaded: Any) -> str:
+    """Put an uploaded file where the worker reads it (``UPLOADS`` under STORAGE_DIR, under its
+    own suffix; a hard link when already on disk); returns its path relative to STORAGE_DIR.
+
+    The file stays there until its upload job ends (``manage.py cleanup_files`` removes it
+    once no queued or running job refers to it).
+    """
     suffix = Path(uploaded.name).suffix.lower()
     file_format(uploaded.name)
-    target = Path(settings.FILE_UPLOAD_TEMP_DIR) / f"upload-{uuid.uuid4().hex}{suffix}"
+    relative = f"{UPLOADS}/{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.STORAGE_DIR) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
     source = getattr(uploaded, "temporary_file_path", None)
-    if source is not None:
-        os.link(source(), target)
-    else:
-        with open(target, "wb") as handle:
-            for chunk in uploaded.chunks():
-                handle.write(chunk)
-    return target
+    try:
+        if source is not None:
+            try:
+                os.link(source(), target)
+            except OSError:  # another file system: copy
+                shutil.copyfile(source(), target)
+        else:
+            with open(target, "wb") as handle:
+                for chunk in uploaded.chunks():
+                    handle.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return relative
 
 
 def read_limits() -> ReadLimits:

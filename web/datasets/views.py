@@ -7,27 +7,32 @@ from typing import Any
 from agencies import confirm, sharing
 from agencies.access import permissions, readable
 from agencies.views import writable_agencies
+from analyses import jobs
+from analyses.models import Status
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from datasets import actions
-from datasets.access import get_dataset, get_version
+from datasets.access import get_dataset, get_upload, get_version
 from datasets.forms import DialectForm, LabelsForm, MappingForm, UploadForm
 from datasets.labels import CODED_ROLES, coded_roles
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset, DatasetVersion, Upload
 from datasets.storage import UploadError, read_version
 from setara.errors import SetaraError
+
+WAITING = (Status.QUEUED, Status.RUNNING)
 
 
 @login_required
 def dataset_list(request: HttpRequest) -> HttpResponse:
     datasets = readable(request.user, Dataset.objects.select_related("owner"))
-    return render(request, "datasets/list.html", {"datasets": datasets})
+    uploads = Upload.objects.filter(created_by=request.user, status__in=WAITING)
+    return render(request, "datasets/list.html", {"datasets": datasets, "uploads": uploads})
 
 
 @login_required
@@ -45,28 +50,52 @@ def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            version = actions.upload(
+            job = actions.receive(
                 request.user,
                 form.cleaned_data["file"],
                 dataset=dataset,
                 agency=form.cleaned_data.get("agency"),
                 name=form.cleaned_data.get("name", ""),
                 description=form.cleaned_data.get("description", ""),
-                request=request,
             )
         except (UploadError, SetaraError) as exc:
             error = str(exc)
         except actions.NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
-            messages.success(request, _("File stored. Check the column roles below."))
-            return redirect("dataset-version", pk=version.dataset_id, number=version.number)
+            return redirect("dataset-upload-status", pk=job.pk)
     status = 400 if error or form.errors else 200
     return render(
         request,
         "datasets/upload.html",
         {"form": form, "dataset": dataset, "error": error},
         status=status,
+    )
+
+
+@login_required
+def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An upload being processed by the worker (the page follows it), or why it failed; once
+    processed, the new version's page, where the column roles are checked."""
+    job = get_upload(request.user, pk)
+    jobs.recover_if_stale(job)
+    if job.status == Status.DONE and job.version is not None:
+        messages.success(request, _("File stored. Check the column roles below."))
+        return redirect("dataset-version", pk=job.version.dataset_id, number=job.version.number)
+    return render(request, "datasets/upload_status.html", {"job": job})
+
+
+@login_required
+def upload_status_json(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_upload(request.user, pk)
+    jobs.recover_if_stale(job)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "message": _(job.progress_message) if job.progress_message else "",
+            "error": job.error_text(),
+        }
     )
 
 
@@ -85,14 +114,16 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Dataset deleted."))
             return redirect("datasets")
         return sharing.handle(request, dataset, request.path)
+    can = permissions(request.user, dataset)
     return render(
         request,
         "datasets/detail.html",
         {
             "dataset": dataset,
             "versions": dataset.versions.select_related("uploaded_by"),
-            "can": permissions(request.user, dataset),
+            "can": can,
             "share_form": sharing.form_for(request.user, dataset),
+            "uploads": dataset.uploads.filter(status__in=WAITING) if can["edit"] else [],
         },
     )
 

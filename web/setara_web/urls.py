@@ -32,6 +32,12 @@ urlpatterns = [
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("datasets/", dataset_views.dataset_list, name="datasets"),
     path("datasets/upload/", dataset_views.upload, name="dataset-upload"),
+    path("datasets/uploads/<int:pk>/", dataset_views.upload_status, name="dataset-upload-status"),
+    path(
+        "datasets/uploads/<int:pk>/status.json",
+        dataset_views.upload_status_json,
+        name="dataset-upload-status-json",
+    ),
     path("datasets/<int:pk>/", dataset_views.dataset_detail, name="dataset"),
     path("datasets/<int:pk>/upload/", dataset_views.upload, name="dataset-new-version"),
     path("datasets/<int:pk>/v<int:number>/", dataset_views.version_detail, name="dataset-version"),

@@ -1,10 +1,10 @@
 """Code tables and CSV dialect through the REST API, as the upload and mapping pages have them.
 
 A script uploads the Bappeda's semicolon CSV (naming its dialect or letting it be detected),
-reads the detected dialect and the proposed code tables from the version, sends roles with
-code tables (checked by the schema: 400 naming the role and the allowed meanings), reads the
-file again in another dialect; every change is audited as on the pages, through the same
-actions.
+follows the 202 to the worker's result, reads the detected dialect and the proposed code tables
+from the version, sends roles with code tables (checked by the schema: 400 naming the role and
+the allowed meanings), reads the file again in another dialect; every change is audited as on
+the pages, through the same actions.
 """
 
 from __future__ import annotations
@@ -14,23 +14,36 @@ from typing import Any
 
 import pytest
 from audit.models import AuditEvent
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import DatasetVersion, Upload
+from datasets.tasks import process_upload
 from django.core.files.uploadedfile import SimpleUploadedFile
+from test_bad_uploads import _state
 from test_files_codes import _bps_coded
+
+
+def _send(client: Any, world: dict[str, Any], name: str, **fields: str) -> Any:
+    return client.post(
+        "/api/datasets",
+        {"file": SimpleUploadedFile(f"{name}.csv", _bps_coded(world, 400)), "agency": "alpha"}
+        | {"name": name}
+        | fields,
+    )
 
 
 def _api_upload(
     client: Any, world: dict[str, Any], name: str, capture: Any, **dialect: str
 ) -> tuple[Any, DatasetVersion | None]:
+    """POST the file; the queued task runs on commit (the worker's part); the 202's status URL
+    then names the version."""
     with capture(execute=True):
-        response = client.post(
-            "/api/datasets",
-            {"file": SimpleUploadedFile(f"{name}.csv", _bps_coded(world, 400)), "agency": "alpha"}
-            | {"name": name}
-            | dialect,
-        )
-    dataset = Dataset.objects.filter(name=name).first()
-    return response, dataset.versions.get() if dataset else None
+        response = _send(client, world, name, **dialect)
+    if response.status_code != 202:
+        return response, None
+    status = client.get(response["Location"]).json()
+    assert status["status"] == "done", status
+    version = DatasetVersion.objects.get(dataset_id=status["dataset"], number=status["version"])
+    assert version.dataset.name == name
+    return response, version
 
 
 def _post(client: Any, url: str, body: Any) -> Any:
@@ -44,15 +57,16 @@ def test_version_shows_detected_dialect_and_code_tables(
     response, version = _api_upload(
         client, world, "API Bappeda", django_capture_on_commit_callbacks
     )
-    assert response.status_code == 201 and version is not None
-    body = response.json()
+    assert response.status_code == 202 and version is not None
+    assert response.json()["csv_dialect_fields"] == {}  # nothing named: detection decides
+    detail = client.get(f"/api/datasets/{version.dataset_id}/versions/1")
+    assert detail.status_code == 200
+    body = detail.json()
     assert body["csv_dialect"]["separator"] == ";" and body["csv_dialect"]["decimal"] == ","
     assert body["csv_dialect"]["encoding"] == "windows-1252"
     assert body["labels"]["urban"] == {"1": "urban", "2": "rural"}
-    detail = client.get(f"/api/datasets/{version.dataset_id}/versions/1")
-    assert detail.status_code == 200
-    assert detail.json()["labels"] == version.labels
-    assert detail.json()["csv_dialect"] == body["csv_dialect"] == version.csv_dialect
+    assert body["labels"] == version.labels
+    assert body["csv_dialect"] == version.csv_dialect
     listed = client.get(f"/api/datasets/{version.dataset_id}").json()["versions"][0]
     assert listed["number"] == 1 and "labels" not in listed  # lists stay small
     # a Parquet version has no dialect
@@ -61,23 +75,55 @@ def test_version_shows_detected_dialect_and_code_tables(
 
 
 def test_upload_names_its_dialect_and_bad_ones_are_400(
-    world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
+    world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     client = as_persona("analyst")
     capture = django_capture_on_commit_callbacks
     # read with a decimal point on purpose: the amounts stay text
     response, version = _api_upload(client, world, "Named dialect", capture, decimal=".")
-    assert response.status_code == 201 and version is not None
+    assert response.status_code == 202 and version is not None
+    assert response.json()["csv_dialect_fields"] == {"decimal": "."}
     assert version.csv_dialect["decimal"] == "." and version.csv_dialect["separator"] == ";"
     columns = {c["name"]: c["dtype"] for c in version.columns}
     assert columns["pengeluaran_kapita"] == "String"
-    count = Dataset.objects.count()
+    before, jobs = _state(settings), Upload.objects.count()
+    # refused in the request, before anything is queued: no job, no dataset, no file kept
     response, _ = _api_upload(client, world, "Bad dialect", capture, separator=",", decimal=",")
     assert response.status_code == 400
     assert "decimal commas needs a separator other than ','" in response.json()["detail"]
+    # the combination with what detection found (';' and ',') is checked too
+    response, _ = _api_upload(client, world, "Bad thousands", capture, thousands=",")
+    assert response.status_code == 400
+    assert "thousands separator ',' equals the decimal mark" in response.json()["detail"]
     response, _ = _api_upload(client, world, "Bad separator", capture, separator="x")
     assert response.status_code == 400 and "separator" in response.json()["detail"]
-    assert Dataset.objects.count() == count
+    with capture(execute=True):
+        response = client.post(
+            "/api/datasets",
+            {"file": SimpleUploadedFile("s.parquet", b"PAR1"), "agency": "alpha"}
+            | {"separator": ";"},
+        )
+    assert response.status_code == 400
+    assert "applies to .csv files only, not to 's.parquet'" in response.json()["detail"]
+    assert (_state(settings), Upload.objects.count()) == (before, jobs)
+
+
+def test_named_dialect_travels_with_the_queued_upload(
+    world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Queued (no worker yet), the job holds the fields; the worker's task applies them."""
+    client = as_persona("analyst")
+    response = _send(client, world, "Queued dialect", decimal=".", thousands="")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    job = Upload.objects.get(pk=response.json()["id"])
+    assert job.csv_dialect_fields == {"decimal": ".", "thousands": ""}
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's commit
+        assert process_upload.call(job.pk) == "done"
+    job.refresh_from_db()
+    assert job.version is not None and not job.path.exists()
+    assert job.version.csv_dialect["decimal"] == "." and job.version.csv_dialect["separator"] == ";"
+    assert job.version.csv_dialect["thousands"] is None
+    assert client.get(response["Location"]).json()["version"] == job.version.number
 
 
 def test_mapping_with_code_tables_is_validated_and_audited(

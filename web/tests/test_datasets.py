@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset, DatasetVersion, Upload
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 
@@ -24,8 +24,11 @@ def test_csv_upload_map_validate_accept(
             "/datasets/upload/",
             {"file": upload, "name": "CSV survey", "agency": world["agencies"]["alpha"].pk},
         )
-    assert response.status_code == 302
+    # the request only receives the file; the worker's task (run on commit here) makes the
+    # version, and the upload's page then leads to it
+    assert response.status_code == 302 and response.url.startswith("/datasets/uploads/")
     dataset = Dataset.objects.get(name="CSV survey")
+    assert client.get(response.url).url == f"/datasets/{dataset.pk}/v1/"
     version = dataset.versions.get()
     assert version.n_rows == 10_000 and version.file_format == "csv"
     assert version.path.suffix == ".parquet" and version.path.exists()
@@ -41,33 +44,48 @@ def test_csv_upload_map_validate_accept(
     assert version.status == "accepted"
     # A second upload is a new version; the first is untouched.
     upload = SimpleUploadedFile("susenas2.csv", frame.head(9_000).write_csv().encode())
-    assert client.post(f"/datasets/{dataset.pk}/upload/", {"file": upload}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/datasets/{dataset.pk}/upload/", {"file": upload})
+    assert client.get(response.url).url == f"/datasets/{dataset.pk}/v2/"
     assert list(dataset.versions.order_by("number").values_list("number", "n_rows")) == [
         (1, 10_000),
         (2, 9_000),
     ]
 
 
-def test_bad_file_leaves_nothing(world: dict[str, Any], as_persona: Any, settings: Any) -> None:
+def test_bad_file_leaves_nothing(
+    world: dict[str, Any], as_persona: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A file of the wrong type is refused by the request; a file the engine cannot read is
+    refused by the worker: the upload's page says why, and only the failed upload's row is
+    left (no dataset, no version, no stored or received file)."""
     client = as_persona("analyst")
     before = (Dataset.objects.count(), DatasetVersion.objects.count(), _files(settings))
-    for name, content in (
-        ("broken.parquet", b"not parquet at all"),
-        ("empty.csv", b"a,b\n"),
-        ("notes.txt", b"hello"),
+    alpha = world["agencies"]["alpha"].pk
+    response = client.post(
+        "/datasets/upload/",
+        {"file": SimpleUploadedFile("notes.txt", b"hello"), "name": "bad", "agency": alpha},
+    )
+    assert response.status_code == 400
+    assert "The file was not accepted." in response.content.decode()
+    for name, content, message in (
+        ("broken.parquet", b"not parquet at all", "broken.parquet"),
+        ("empty.csv", b"a,b\n", "the data has no rows"),
     ):
-        response = client.post(
-            "/datasets/upload/",
-            {
-                "file": SimpleUploadedFile(name, content),
-                "name": "bad",
-                "agency": world["agencies"]["alpha"].pk,
-            },
-        )
-        assert response.status_code == 400
-        assert "The file was not accepted." in response.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/datasets/upload/",
+                {"file": SimpleUploadedFile(name, content), "name": "bad", "agency": alpha},
+            )
+        assert response.status_code == 302
+        page = client.get(response.url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "The file was not accepted." in text and message in text, text[-1500:]
+        assert Upload.objects.get(pk=response.url.split("/")[-2]).status == "failed"
     assert (Dataset.objects.count(), DatasetVersion.objects.count(), _files(settings)) == before
     assert not list(settings.FILE_UPLOAD_TEMP_DIR.glob("upload-*"))
+    assert not list((settings.STORAGE_DIR / "uploads").iterdir())
 
 
 def test_validation_names_column_and_count(

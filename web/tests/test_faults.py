@@ -7,6 +7,8 @@ file, the database-backed task queue).
 * Five simultaneous acceptances of one invitation: one account, one success, four clear
   refusals (no 500).
 * Five simultaneous reruns of one analysis: one queued task, four clear refusals.
+* A worker killed while it reads an upload: the upload is retried by the same recovery and
+  stored once, and nothing the killed run wrote is left after ``cleanup_files``.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ killed = analysis_actions.create(
 )
 rerun = analysis_actions.create(user, version, dimension="economic", breakdowns=[], title="rr")
 secret = actions.invite(user, agency, username="newcomer", email="", role="viewer")
-print(json.dumps({"killed": killed.pk, "rerun": rerun.pk, "secret": secret}))
+token = actions.create_token(user, name="faults")
+print(json.dumps({"killed": killed.pk, "rerun": rerun.pk, "secret": secret, "token": token}))
 """
 
 
@@ -326,3 +329,104 @@ def test_five_concurrent_reruns_queue_one_run(platform: Platform) -> None:
         str(pk),
     )
     assert reruns == [(1,)]
+
+
+# An upload the worker needs seconds to read (about 12 MB of CSV, 2,000 columns): long enough
+# to kill its worker mid-read.
+UPLOAD_COLUMNS, UPLOAD_ROWS = 2_000, 2_000
+
+
+def _wide_csv() -> bytes:
+    import numpy as np
+    import polars as pl
+
+    values = np.random.default_rng(3).integers(0, 100, (UPLOAD_ROWS, UPLOAD_COLUMNS))
+    return (
+        pl.DataFrame(values, schema=[f"c{i}" for i in range(UPLOAD_COLUMNS)]).write_csv().encode()
+    )
+
+
+def _post_upload(platform: Platform, name: str, content: bytes) -> dict[str, Any]:
+    boundary = "setarafaults7"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="agency"\r\n\r\nalpha\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{platform.url}/api/datasets",
+        body,
+        {
+            "Authorization": f"Bearer {platform.ids['token']}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        assert response.status == 202
+        return dict(json.loads(response.read()))
+
+
+def test_killed_worker_upload_is_retried_and_stored_once(platform: Platform) -> None:
+    pk = _post_upload(platform, "wide.csv", _wide_csv())["id"]
+
+    def upload() -> dict[str, Any]:
+        (row,) = platform.query(
+            "select status, attempts, progress_message, error, version_id, upload_path "
+            "from datasets_upload where id=?",
+            pk,
+        )
+        return dict(
+            zip(("status", "attempts", "message", "error", "version", "path"), row, strict=True)
+        )
+
+    first = platform.worker()
+    try:
+        _wait("the worker to be reading the upload", lambda: upload()["message"] != "")
+        _kill(first)
+    finally:
+        first.kill()
+    killed = upload()
+    assert killed["status"] == "running" and killed["attempts"] == 1  # killed mid-read:
+    assert killed["version"] is None and killed["message"] == "reading the file"  # no version
+    received = Path(platform.env["SETARA_DATA_DIR"]) / "files" / killed["path"]
+    assert received.exists()  # kept for the retry
+
+    second = platform.worker()  # recovers the upload once its lease expires, and runs it again
+    try:
+        _wait("the retried upload to end", lambda: upload()["status"] in ("done", "failed"), 300)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    done = upload()
+    assert done["status"] == "done" and done["attempts"] == 2, done
+    (version,) = platform.query(
+        "select dataset_id, parquet_path, source_path, n_columns from datasets_datasetversion "
+        "where id=?",
+        done["version"],
+    )
+    assert version[3] == UPLOAD_COLUMNS
+    assert platform.query(
+        "select count(*) from datasets_datasetversion where dataset_id=?", version[0]
+    ) == [(1,)]  # stored once
+    recovered = platform.query(
+        "select after from audit_auditevent where actor_name='setara worker' "
+        "and object_type='upload' and object_id=?",
+        str(pk),
+    )
+    assert [json.loads(r[0])["status"] for r in recovered] == ["queued"]
+    assert not received.exists()  # the received file went with the job's end
+
+    manage = [sys.executable, str(WEB / "manage.py")]
+    subprocess.run(
+        [*manage, "cleanup_files", "--older-than", "0"], env=platform.env, check=True, cwd=WEB
+    )
+    files = Path(platform.env["SETARA_DATA_DIR"]) / "files" / "alpha"
+    mine = {p.name for p in files.iterdir()} - {
+        Path(row[0]).name
+        for row in platform.query("select parquet_path from datasets_datasetversion")
+    }
+    assert mine == {Path(version[2]).name}, mine  # only the version's kept CSV remains
