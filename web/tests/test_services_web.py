@@ -274,3 +274,34 @@ def test_map_of_84000_villages_stays_small() -> None:
     assert 1_000 < len(cells) < 20_000
     assert sum(c[4] for c in cells) == pytest.approx(frame["population"].sum())
     assert len(svg.encode()) < 900_000, len(svg)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_pages_in_one_language(places: dict[str, Any], as_persona: Any, language: str) -> None:
+    from agencies.actions import set_language
+    from django.contrib.auth import get_user_model
+    from test_one_language import ENGLISH, INDONESIAN, NAMES, visible_words
+
+    set_language(get_user_model().objects.get(username="admin"), language)
+    client = as_persona("admin")
+    foreign = ENGLISH if language == "id" else INDONESIAN
+    # Data: column names, titles, file names, regency names, model acronyms, agency names.
+    data = {"poor", "urban", "is_3t", "puskesmas", "mclp", "lscp", "p", "pkm", "desa", "alpha"}
+    data |= {"kabupaten", "bogor", "kupang", "c", "v", "highs", "kode", "wilayah", "is", "t"}
+    ids = {k: v.pk for k, v in places.items()}
+    urls = [
+        "/services/",
+        "/services/facilities/upload/",
+        "/services/villages/upload/",
+        "/services/access/new/",
+        "/services/siting/new/",
+        *(u.format(**ids) for u in PAGES if "export" not in u and "status" not in u),
+    ]
+    found = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        mixed = sorted((visible_words(response.content.decode()) & foreign) - NAMES - data)
+        if mixed:
+            found[url] = mixed
+    assert found == {}, found
