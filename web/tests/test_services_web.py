@@ -305,3 +305,73 @@ def test_pages_in_one_language(places: dict[str, Any], as_persona: Any, language
         if mixed:
             found[url] = mixed
     assert found == {}, found
+
+
+def test_api_lists_details_creates_runs_and_serves_results(
+    places: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = as_persona("analyst")
+    ids = {k: v.pk for k, v in places.items()}
+    listed = client.get("/api/services/files/villages").json()
+    assert [f["id"] for f in listed] == [ids["villages"]] and listed[0]["n_rows"] == 40
+    detail = client.get(f"/api/services/access/{ids['access']}").json()
+    assert detail["status"] == "done" and detail["options"]["threshold"] == 30.0
+    result = client.get(f"/api/services/access/{ids['access']}/results").json()
+    assert result["regions"] == places["access"].result["regions"]
+    csv = client.get(f"/api/services/siting/{ids['lscp']}/results?format=csv")
+    assert csv.status_code == 200 and b"C1" in csv.content
+    body = {
+        "title": "API MCLP",
+        "facility_set": ids["facilities"],
+        "demand_set": ids["villages"],
+        "model": "mclp",
+        "p": 2,
+        "minutes": 60.0,
+    }
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        created = client.post("/api/services/siting", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == "queued" and len(queued) == 1
+    bad = client.post(
+        "/api/services/access",
+        {"title": "x", "facility_set": ids["facilities"], "demand_set": ids["villages"],
+         "groups": ["nonexistent"]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert bad.status_code == 400 and "nonexistent" in bad.json()["detail"]
+    rerun = client.post(f"/api/services/access/{ids['access']}/run")
+    assert rerun.status_code == 202 and rerun.json()["status"] == "queued"
+    again = client.post(f"/api/services/access/{ids['access']}/run")
+    assert again.status_code == 409
+    upload = client.post(
+        "/api/services/files/facilities",
+        {"agency": "alpha", "file": csv_upload(facilities().with_columns(cost=-1.0), "f.csv")},
+    )
+    assert upload.status_code == 400 and "cost" in upload.json()["detail"]
+
+
+def test_api_outsider_404_and_viewer_403(places: dict[str, Any], as_persona: Any) -> None:
+    ids = {k: v.pk for k, v in places.items()}
+    reads = [
+        f"/api/services/access/{ids['access']}",
+        f"/api/services/access/{ids['access']}/results",
+        f"/api/services/siting/{ids['mclp']}",
+        f"/api/services/files/facilities/{ids['facilities']}",
+    ]
+    outsider, viewer = as_persona("outsider"), as_persona("viewer")
+    for url in reads:
+        assert outsider.get(url).status_code == 404, url
+        assert viewer.get(url).status_code == 200, url
+    assert outsider.get("/api/services/access").json() == []
+    run = f"/api/services/siting/{ids['mclp']}/run"
+    assert outsider.post(run).status_code == 404
+    assert viewer.post(run).status_code == 403
+    body = {"title": "x", "facility_set": ids["facilities"], "demand_set": ids["villages"]}
+    assert (
+        viewer.post("/api/services/access", body, content_type="application/json").status_code
+        == 403
+    )
+    assert (
+        outsider.post("/api/services/access", body, content_type="application/json").status_code
+        == 404
+    )
