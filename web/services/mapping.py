@@ -12,7 +12,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 
-from setara_web.viz.draw import INK, MUTED, NO_DATA, SEQUENTIAL, attr, esc, swatch
+from setara_web.viz.draw import INK, MUTED, NO_DATA, SEQUENTIAL, SERIES_COLOURS, attr, esc, swatch
 from setara_web.viz.geo import province_boundaries, svg_number, to_svg_paths
 
 from services.compute import CELL_DEG, TIME_CLASSES
@@ -65,12 +65,19 @@ def travel_map(
     description: str,
     words: Mapping[str, str],
     sites: Sequence[Mapping[str, object]] = (),
+    site_groups: Sequence[str] = (),
 ) -> str:
     """SVG of the cells (``[lat index, lon index, minutes, …]``) coloured by mean travel time,
-    over the provinces, with chosen ``sites`` (``lat``, ``lon``) as circles."""
+    over the provinces, with chosen ``sites`` (``lat``, ``lon``) as circles; with
+    ``site_groups`` (scenario names), a site's ``group`` index picks its colour and legend."""
     west, north, sx, sy = _frame()
     paths, viewbox = to_svg_paths(province_boundaries(), WIDTH)
     height = float(viewbox.split()[3])
+    keys = [] if not cells else legend(words)
+    if site_groups:
+        keys += [(SERIES_COLOURS[k % 4], name) for k, name in enumerate(site_groups)]
+    elif sites:
+        keys.append((SITE, words["new_site"]))
     body = [
         f'<path d="{d}" fill="{NO_DATA}" stroke="{MUTED}" stroke-width="0.5" fill-rule="evenodd"/>'
         for d in paths.values()
@@ -89,14 +96,18 @@ def travel_map(
     for found in sites:
         x = MARGIN + (float(str(found["lon"])) - west) * sx
         y = MARGIN + (north - float(str(found["lat"]))) * sy
+        fill = SERIES_COLOURS[int(str(found.get("group", 0))) % 4] if site_groups else SITE
         body.append(
-            f'<circle cx="{svg_number(x)}" cy="{svg_number(y)}" r="5" fill="{SITE}"'
+            f'<circle cx="{svg_number(x)}" cy="{svg_number(y)}" r="5" fill="{fill}"'
             f' stroke="{INK}" stroke-width="1"><title>{esc(found.get("id", ""))}</title></circle>'
         )
-    if sites:
-        body.append(swatch(8, height - 22, SITE, words["new_site"]))
+    # The legend below the map: three columns of short labels, else one label a row.
+    cols = 3 if all(len(label) <= 30 for _fill, label in keys) else 1
+    for k, (fill, label) in enumerate(keys):
+        body.append(swatch(8 + 260 * (k % cols), height + 8 + 22 * (k // cols), fill, label))
+    total = math.ceil(height + 12 + 22 * math.ceil(len(keys) / cols))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={attr(title)}'
-        f' viewBox="{viewbox}" width="{WIDTH}" class="setara-chart setara-access-map">'
+        f' viewBox="0 0 {WIDTH} {total}" width="{WIDTH}" class="setara-chart setara-access-map">'
         f"<title>{esc(title)}</title><desc>{esc(description)}</desc>{''.join(body)}</svg>"
     )

@@ -174,7 +174,6 @@ def job_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "kind": kind,
         "can": permissions(request.user, job),
         "share_form": sharing.form_for(request.user, job),
-        "legend": mapping.legend(_map_words()),
     }
     result = job.result if job.status == "done" else None
     if result and kind == "access":
@@ -222,7 +221,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     ids = list(dict.fromkeys(p.strip() for p in given if p.strip().isdigit()))[:6]
     scenarios = [get_object(request.user, "siting", pk) for pk in ids]
     done = [s for s in scenarios if s.status == "done" and s.result]
-    sites = [{**site, "id": f"{s.title}: {site['id']}"} for s in done for site in s.result["sites"]]
+    sites = [
+        {**site, "id": f"{s.title}: {site['id']}", "group": k}
+        for k, s in enumerate(done)
+        for site in s.result["sites"]
+    ]
     return render(
         request,
         "services/compare.html",
@@ -236,6 +239,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 description=_("Each circle is a new site; its name is in the table."),
                 words=_map_words(),
                 sites=sites,
+                site_groups=[s.title for s in done],
             )
             if done
             else "",

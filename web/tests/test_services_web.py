@@ -375,3 +375,26 @@ def test_api_outsider_404_and_viewer_403(places: dict[str, Any], as_persona: Any
         outsider.post("/api/services/access", body, content_type="application/json").status_code
         == 404
     )
+
+
+def test_demo_villages_lie_inside_their_provinces() -> None:
+    from services.demo import _inside, demo_places
+    from setara_web.viz.geo import province_boundaries
+
+    # The even-odd test itself, on a 4 x 4 square with a 2 x 2 hole (by hand).
+    square = [(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]
+    hole = [(1.0, 1.0), (3.0, 1.0), (3.0, 3.0), (1.0, 3.0)]
+    lon, lat = np.array([0.5, 2.0, 3.5, 5.0, -0.1]), np.array([0.5, 2.0, 2.0, 2.0, 2.0])
+    assert _inside(lon, lat, [square, hole]).tolist() == [True, False, True, False, False]
+    demand, supply = demo_places(villages=3_000, rng=np.random.default_rng(5))
+    provinces = province_boundaries().features
+    province = demand["kode_wilayah"].str.slice(0, 2)
+    for code in province.unique().to_list():
+        part = demand.filter(province == code)
+        rings = list(provinces[code])
+        assert _inside(part["lon"].to_numpy(), part["lat"].to_numpy(), rings).all(), code
+    assert demand.height == 3_000 and province.n_unique() >= 30
+    validate_demand(demand)
+    checked = validate_facilities(supply)
+    assert set(checked["status"]) == {"existing", "candidate"}
+    assert (checked.filter(pl.col("status") == "candidate")["cost"] > 0).all()
