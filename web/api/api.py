@@ -35,6 +35,7 @@ from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
 from api import lists, uploads, versions
+from api import services as service_endpoints
 from api.schemas import (
     CSV_TOO,
     ERRORS,
@@ -97,6 +98,7 @@ api = NinjaAPI(
 )
 api.add_router("/datasets", versions.router)
 api.add_router("/uploads", uploads.router)
+api.add_router("/services", service_endpoints.router)
 
 
 @api.exception_handler(ValidationError)

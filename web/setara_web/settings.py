@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "analyses",
     "programmes",
     "monitoring",
+    "services",
     "api",
     # After the apps: analyses' db_worker (job recovery, docs/deploy.md) replaces the plain one.
     "django_tasks",
@@ -177,6 +178,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("SETARA_TRUSTED_PROXY_COUNT", 1))
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("SETARA_JOB_HEARTBEAT_SECONDS", 15))
 JOB_LEASE_SECONDS = float(os.environ.get("SETARA_JOB_LEASE_SECONDS", 120))
 JOB_MAX_ATTEMPTS = int(os.environ.get("SETARA_JOB_MAX_ATTEMPTS", 2))
+# Seconds HiGHS may search for a siting scenario's proven optimum before reporting the gap.
+SITING_TIME_LIMIT = float(os.environ.get("SETARA_SITING_TIME_LIMIT", 60))
 JOB_RECOVERY_SECONDS = float(os.environ.get("SETARA_JOB_RECOVERY_SECONDS", 60))
 
 # --- Transport security. SETARA_HTTPS=0 only for a loopback demo over plain HTTP.

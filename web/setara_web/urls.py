@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from programmes import views as programme_views
+from services import views as service_views
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -95,6 +96,22 @@ urlpatterns = [
         "simulations/<int:pk>/report.<str:fmt>",
         programme_views.simulation_export_as,
         name="simulation-report",
+    ),
+    path("services/", service_views.service_list, name="services"),
+    path("services/compare/", service_views.compare, name="service-compare"),
+    path("services/<str:kind>/upload/", service_views.upload, name="service-upload"),
+    path("services/<str:kind>/new/", service_views.job_new, name="service-new"),
+    path("services/files/<str:kind>/<int:pk>/", service_views.file_detail, name="service-file"),
+    path("services/<str:kind>/<int:pk>/", service_views.job_detail, name="service-job"),
+    path(
+        "services/<str:kind>/<int:pk>/status.json",
+        service_views.job_status,
+        name="service-status",
+    ),
+    path(
+        "services/<str:kind>/<int:pk>/export.<str:fmt>",
+        service_views.job_export,
+        name="service-export",
     ),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/setlang/", agency_views.switch_language, name="set_language"),

@@ -46,8 +46,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--persons", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--villages", type=int, default=20_000, help="villages of the public-services demo"
+        )
 
-    def handle(self, *args: Any, persons: int, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, persons: int, seed: int, villages: int, **options: Any) -> None:
         User = get_user_model()
         agencies = {
             slug: actions.create_agency(None, slug=slug, name=name, kind=kind, region_code=region)
@@ -70,6 +73,10 @@ class Command(BaseCommand):
             from django.core.management import call_command
 
             call_command("seed_monitoring", seed=seed, stdout=self.stdout)
+        if persons and villages:
+            self._services(
+                users["analis.bappenas"], users["manajer.bappenas"], agencies, villages, seed
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo world ready: {len(agencies)} agencies, {len(users)} users "
@@ -166,3 +173,56 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"simulation: {sim.status} {sim.error}")
             actions.share(manager, sim, [agencies["kemendikdasmen"], agencies["worldbank"]])
+
+    def _services(
+        self, analyst: Any, manager: Any, agencies: dict[str, Any], villages: int, seed: int
+    ) -> None:
+        """Facilities and villages, one access analysis and one siting scenario (run here)."""
+        import io
+
+        import numpy as np
+        from services import actions as service_actions
+        from services.demo import demo_places
+        from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario
+
+        owner = agencies["bappenas"]
+        readers = [agencies["kemenkes"], agencies["kemendikdasmen"], agencies["worldbank"]]
+        fac = FacilitySet.objects.filter(owner=owner, name="Puskesmas dan sekolah (demo)").first()
+        dem = DemandSet.objects.filter(owner=owner, name="Desa (demo)").first()
+        if fac is None or dem is None:
+            demand, supply = demo_places(villages=villages, rng=np.random.default_rng(seed))
+            made = []
+            for kind, frame, name, file in (
+                ("facilities", supply, "Puskesmas dan sekolah (demo)", "fasilitas.parquet"),
+                ("villages", demand, "Desa (demo)", "desa.parquet"),
+            ):
+                buffer = io.BytesIO()
+                frame.write_parquet(buffer)
+                upload = SimpleUploadedFile(file, buffer.getvalue())
+                obj = service_actions.upload_places(
+                    analyst, owner, kind=kind, uploaded=upload, name=name
+                )
+                actions.share(manager, obj, readers)
+                made.append(obj)
+            fac, dem = made
+        title = "Puskesmas within 60 minutes (demo)"
+        if not AccessAnalysis.objects.filter(owner=owner, title=title).exists():
+            job = service_actions.create_access(
+                analyst, fac, dem, title=title, threshold=60.0, speed_kmh=30.0, circuity=1.3,
+                facility_type="puskesmas", groups=["poor", "urban", "is_3t"], run_now=True,
+            )  # fmt: skip
+            actions.share(manager, job, readers)
+            self.stdout.write(f"access analysis: {job.status} {job.error}")
+        for title, options in (
+            ("15 new puskesmas for the poor, 3T provinces (demo)", {"p": 15}),
+            ("New puskesmas within a budget of 100,000 (demo)", {"budget": 100_000.0}),
+        ):
+            if SitingScenario.objects.filter(owner=owner, title=title).exists():
+                continue
+            scenario = service_actions.create_siting(
+                analyst, fac, dem, title=title, model="mclp", minutes=60.0,
+                weight_column="poor", speed_kmh=30.0, circuity=1.3, groups=["poor", "is_3t"],
+                run_now=True, **options,
+            )  # fmt: skip
+            actions.share(manager, scenario, readers)
+            self.stdout.write(f"siting scenario: {scenario.status} {scenario.error}")

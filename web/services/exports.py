@@ -1,0 +1,61 @@
+"""Stored access and siting results as tables, CSV and XLSX (no Django import); text cells are
+neutralised so a spreadsheet never executes them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+from setara_web.spreadsheet import neutralise, neutralise_frame
+
+REGION_COLUMNS = [
+    "region", "name", "population", "beyond_people", "beyond_share", "mean_minutes",
+    "unreachable_share",
+]  # fmt: skip
+
+
+def regions_frame(result: Mapping[str, Any]) -> pl.DataFrame:
+    """One row per region, ranked as on the page: the share beyond the threshold, then for each
+    group its share, the rest's share and the gap (``<group>:in``, ``:out``, ``:gap``)."""
+    groups = [f"{g}:{side}" for g in result["groups"] for side in ("in", "out", "gap")]
+    columns = [*REGION_COLUMNS, *groups]
+    rows = [{c: row.get(c) for c in columns} for row in result["regions"]]
+    schema = {c: (pl.String if c in ("region", "name") else pl.Float64) for c in columns}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def sites_frame(result: Mapping[str, Any]) -> pl.DataFrame:
+    """The chosen sites of a siting scenario."""
+    schema = {"id": pl.String, "lat": pl.Float64, "lon": pl.Float64, "type": pl.String}
+    return pl.DataFrame(
+        [{k: s.get(k) for k in [*schema, "cost"]} for s in result["sites"]],
+        schema={**schema, "cost": pl.Float64},
+        orient="row",
+    )
+
+
+def coverage_frame(result: Mapping[str, Any]) -> pl.DataFrame:
+    """People within reach before and after, overall and for each group and the rest."""
+    rows = [{"group": "", "side": "", **result["coverage"]}, *result["by_group"]]
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def to_xlsx(sheets: Mapping[str, pl.DataFrame], *, title: str, meta: Mapping[str, str]) -> bytes:
+    """A workbook: an About sheet (title and facts), then one sheet per table."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
+        about = book.add_worksheet("About")
+        bold = book.add_format({"bold": True})
+        about.write_string(0, 0, neutralise(title), bold)
+        for i, (key, value) in enumerate(meta.items(), start=2):
+            about.write_string(i, 0, neutralise(key), bold)
+            about.write_string(i, 1, neutralise(value))
+        about.set_column(0, 1, 40)
+        for name, frame in sheets.items():
+            neutralise_frame(frame).write_excel(workbook=book, worksheet=name[:31], autofit=True)
+    return buffer.getvalue()
