@@ -93,7 +93,13 @@ class ReplicateWeights:
 
     def variance(self, thetas: FloatArray, estimate: FloatArray) -> FloatArray:
         """Variance from replicate estimates ``thetas`` (domains x replicates)."""
-        centre = estimate[:, None] if self.mse else np.nanmean(thetas, axis=1, keepdims=True)
+        if self.mse:
+            centre = estimate[:, None]
+        else:  # the mean of the defined replicates; NaN, silently, where none is defined
+            defined = (~np.isnan(thetas)).sum(axis=1, keepdims=True)
+            total = np.nansum(thetas, axis=1, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                centre = np.where(defined > 0, total / defined, np.nan)
         dev = (thetas - centre) ** 2
         return np.asarray(self.scale * (dev * self.rscales[None, :]).sum(axis=1))
 

@@ -203,10 +203,10 @@ class Measure:
             estimate = self.replicate(data, data.weights[:, None])[:, 0]
             thetas = self.replicate_all(design.replicates, data)
             var = design.replicates.variance(thetas, estimate)
-            return estimate, np.sqrt(var), VariableParts(thetas=thetas)
+            return estimate, _se(estimate, var), VariableParts(thetas=thetas)
         estimate, a, shared = self._weighted_influence(data)
         var = design.variance(data.domain, data.n_domains, a, shared)
-        return estimate, np.sqrt(var), VariableParts(weighted=a, shared=shared)
+        return estimate, _se(estimate, var), VariableParts(weighted=a, shared=shared)
 
     def linear_parts(self, data: MeasureData) -> tuple[FloatArray, VariableParts]:
         """Estimates and weighted influence values from the full-sample weights, without a
@@ -230,3 +230,9 @@ class Measure:
 def sorted_weights(data: MeasureData, weights: FloatArray) -> FloatArray:
     """Weight columns in the domain-sorted layout, ``(m, k)``."""
     return weights[data.sorted.order]
+
+
+def _se(estimate: FloatArray, variance: FloatArray) -> FloatArray:
+    """Standard errors; undefined (NaN) where the estimate is (e.g. a ratio over a domain
+    whose denominator total is zero), never a misleading 0."""
+    return np.where(np.isnan(estimate), np.nan, np.sqrt(variance))

@@ -89,14 +89,25 @@ class Ratio(Measure):
         y = np.where(inside, data.y, 0.0)
         x = np.where(inside, data.extra["denominator"], 0.0)
         den = data.domain_total(data.weights * x)
-        ratio = data.domain_total(data.weights * y) / den
-        return Linearized(
-            estimate=ratio, influence=np.where(inside, (y - ratio[d] * x) / den[d], 0.0)
-        )
+        ratio = _undefined_where_zero(data.domain_total(data.weights * y), den)
+        defined = inside & (den[d] != 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            influence = np.where(defined, (y - ratio[d] * x) / den[d], 0.0)
+        return Linearized(estimate=ratio, influence=influence)
 
     def replicate(self, data: MeasureData, weights: FloatArray) -> FloatArray:
         inside, _ = _domain_rows(data)
         y = np.where(inside, data.y, 0.0)
         x = np.where(inside, data.extra["denominator"], 0.0)
         num = group_sum(data.domain, y[:, None] * weights, data.n_domains)
-        return num / group_sum(data.domain, x[:, None] * weights, data.n_domains)
+        return _undefined_where_zero(
+            num, group_sum(data.domain, x[:, None] * weights, data.n_domains)
+        )
+
+
+def _undefined_where_zero(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    """``numerator / denominator``, NaN (not infinity) where the denominator total is zero: a
+    domain with no weighted denominator (e.g. no children of school age in a regency's sample)
+    has no ratio."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator != 0, numerator / denominator, np.nan)
