@@ -64,3 +64,14 @@ def test_reliability_reason_in_the_readers_words(language: str, expected: str) -
         "0,378 ≥ 0,3" if language == "id" else "0.378 ≥ 0.3"
     )
     assert say_reason(None, words, language=language) == ""
+
+
+@pytest.mark.parametrize(("language", "expected"), [("id", "+5,6 pp"), ("en", "+5.6 pp")])
+def test_percentage_points_on_pages_follow_the_page_language(language: str, expected: str) -> None:
+    """The ``pp`` filter (simulation and public-services tables) wrote English decimals on
+    Indonesian pages."""
+    from analyses.templatetags.setara_format import pp
+    from django.utils import translation
+
+    with translation.override(language):
+        assert pp(0.0563) == expected

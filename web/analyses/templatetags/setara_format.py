@@ -47,7 +47,7 @@ def num(value: float | None, decimals: int = 0) -> str:
 @register.filter
 def pp(value: float | None) -> str:
     """A change of a share in percentage points (never "%")."""
-    return formatter("pp")(value)
+    return formatter("pp", get_language())(value)
 
 
 @register.filter
