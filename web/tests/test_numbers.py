@@ -75,3 +75,22 @@ def test_percentage_points_on_pages_follow_the_page_language(language: str, expe
 
     with translation.override(language):
         assert pp(0.0563) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", ["miskin", "perkotaan", "daerah 3T", "kab_x"]),
+        ("en", ["poor", "urban", "3T regions", "kab_x"]),
+    ],
+)
+def test_common_group_columns_are_named_in_the_page_language(
+    language: str, expected: list[str]
+) -> None:
+    """Public-services tables showed the villages file's column names (poor, is_3t) on
+    Indonesian pages."""
+    from analyses.templatetags.setara_format import group_name
+    from django.utils import translation
+
+    with translation.override(language):
+        assert [group_name(c) for c in ("poor", "Urban", "is_3t", "kab_x")] == expected

@@ -127,3 +127,22 @@ def when(moment: Any, with_time: str = "") -> str:
     if getattr(moment, "tzinfo", None) is not None:
         moment = timezone.localtime(moment)
     return numbers.date_text(moment, language=get_language(), time=with_time == "time")
+
+
+@register.filter
+def group_name(column: str | None) -> str:
+    """A group column of a villages file in the reader's words when its name is a common one
+    (``poor``, ``urban``, ``is_3t``, ...); any other column name as it is."""
+    words = {
+        "poor": _("poor"),
+        "urban": _("urban"),
+        "rural": _("rural"),
+        "is_3t": _("3T regions"),
+        "3t": _("3T regions"),
+        "disability": _("persons with disability"),
+        "disabled": _("persons with disability"),
+        "elderly": _("elderly"),
+        "school_age": _("children of school age"),
+        "female": _("female"),
+    }
+    return words.get((column or "").strip().lower(), column or "")
