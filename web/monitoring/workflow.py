@@ -3,7 +3,9 @@ event: create, fill (entry form, file, API), submit, approve level by level, ret
 
 Draft/returned -> submitted -> approved (each intermediate level) -> accepted (the last level
 of the form's ``approval_levels``). The first approval locks the rows; only a return (before
-the last level) or a reopening by the level that approved last unlocks them. Who may act is
+the last level) or a reopening by the level that approved last unlocks them. Each approval,
+return and reopening recomputes the indicators derived from the form (:mod:`monitoring.derive`)
+in the same transaction. Who may act is
 decided by :mod:`monitoring.access`; a step that does not apply to the current state raises
 ``NotAllowed`` (409 in the API).
 """
@@ -23,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from monitoring import quality, tables
+from monitoring import derive, quality, tables
 from monitoring.access import acting_agency, approved_already, may_act, tier_of
 from monitoring.actions import InvalidInput
 from monitoring.bulk import insert_frame
@@ -274,6 +276,7 @@ def approve(
         else:
             current.approved_at, current.approved_by = now, user
         current.save()
+        derived = derive.refresh(current)
         step = Step.ACCEPT if last else Step.APPROVE
         _trail(
             user,
@@ -282,6 +285,7 @@ def approve(
             agency,
             comment=comment[:COMMENT_LIMIT],
             before=before,
+            after={"derived_values": derived},
             request=request,
         )
     return current
@@ -339,7 +343,17 @@ def _send_back(
         before = {"state": current.state, "approvals": current.approvals, "locked": current.locked}
         current.state, current.approvals, current.locked = State.RETURNED, 0, False
         current.save()
-        _trail(user, current, step, agency, comment=comment, before=before, request=request)
+        after = {"derived_values": derive.refresh(current)}
+        _trail(
+            user,
+            current,
+            step,
+            agency,
+            comment=comment,
+            before=before,
+            after=after,
+            request=request,
+        )
     return current
 
 
