@@ -49,7 +49,8 @@ def read_table(uploaded: Any) -> pl.DataFrame:
     suffix = Path(uploaded.name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise TableError([f"file {uploaded.name!r} is not a CSV or XLSX file"])
-    saved = storage.save_upload(uploaded)
+    # save_upload returns the path relative to STORAGE_DIR (since the upload worker merge)
+    saved = Path(settings.STORAGE_DIR) / storage.save_upload(uploaded)
     try:
         frame = storage.read_upload(saved, uploaded.name)
     finally:
