@@ -252,9 +252,12 @@ def approve(
     comment: str = "",
     final: bool | None = None,
     request: HttpRequest | None = None,
+    derive_now: bool = True,
 ) -> Submission:
     """Approve at the next level: ``approved`` (and locked) below the last level, ``accepted``
-    at it. ``final=True`` (accept) or ``False`` (approve) refuses the other kind of step."""
+    at it. ``final=True`` (accept) or ``False`` (approve) refuses the other kind of step.
+    The derived indicators follow in the same transaction (``derive_now=False``: the caller
+    refreshes them, once for many approvals)."""
     _allowed(user, submission, "approve")
     with transaction.atomic():
         current = _locked(user, submission, "approve")
@@ -276,7 +279,7 @@ def approve(
         else:
             current.approved_at, current.approved_by = now, user
         current.save()
-        derived = derive.refresh(current)
+        derived = {"derived_values": derive.refresh(current)} if derive_now else {}
         step = Step.ACCEPT if last else Step.APPROVE
         _trail(
             user,
@@ -285,7 +288,7 @@ def approve(
             agency,
             comment=comment[:COMMENT_LIMIT],
             before=before,
-            after={"derived_values": derived},
+            after=derived,
             request=request,
         )
     return current
@@ -299,12 +302,15 @@ def bulk_approve(
     request: HttpRequest | None = None,
 ) -> list[Submission]:
     """Approve (or accept, at the last level) many submissions in one transaction, each step
-    audited; if any one cannot be approved by the user, none is."""
+    audited; if any one cannot be approved by the user, none is. The derived indicators are
+    recomputed once at the end, one grouped query per form (:func:`derive.refresh`)."""
     from monitoring.access import get_submission
 
     found = [get_submission(user, pk) for pk in dict.fromkeys(ids)]
     with transaction.atomic():
-        return [approve(user, s, comment=comment, request=request) for s in found]
+        done = [approve(user, s, comment=comment, request=request, derive_now=False) for s in found]
+        derive.refresh(done)
+    return done
 
 
 def return_submission(
