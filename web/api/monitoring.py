@@ -61,8 +61,9 @@ def _owner(obj: Any) -> dict[str, str]:
 
 
 def _indicator(i: Indicator) -> dict[str, Any]:
-    fields = IndicatorOut.model_fields.keys() - {"owner"}
-    return {**{f: getattr(i, f) for f in fields}, "id": i.pk, "owner": _owner(i)}
+    fields = IndicatorOut.model_fields.keys() - {"owner", "source_form"}
+    out = {f: getattr(i, f) for f in fields}
+    return {**out, "id": i.pk, "source_form": i.source_form_id, "owner": _owner(i)}
 
 
 def _plan(p: Plan) -> dict[str, Any]:
@@ -110,6 +111,13 @@ def _agency(slug: str) -> Agency:
 def create_indicator(request: HttpRequest, body: IndicatorIn) -> Status:
     fields = body.model_dump()
     agency = _agency(fields.pop("agency"))
+    if fields["source_form"] is not None:
+        form_id = fields["source_form"]
+        fields["source_form"] = (
+            readable(request.user, ReportingForm.objects.all()).filter(pk=form_id).first()
+        )
+        if fields["source_form"] is None:
+            raise HttpError(400, f"unknown reporting form {form_id}")
     indicator = actions.create_indicator(request.user, agency, request=request, **fields)
     return Status(201, _indicator(indicator))
 

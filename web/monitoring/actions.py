@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 
-from monitoring import tables
+from monitoring import derive, tables
 from monitoring.models import (
     Indicator,
     Plan,
@@ -30,7 +30,7 @@ PLAN_FIELDS = ["name", "start_year", "end_year", "document_title", "document_ref
 PLAN_FIELDS += ["description"]
 INDICATOR_FIELDS = ["code", "name_id", "name_en", "unit", "polarity", "definition"]
 INDICATOR_FIELDS += ["source_kind", "measure_spec", "welfare_column", "dataset"]
-INDICATOR_FIELDS += ["region_levels", "period_type", "disaggregations"]
+INDICATOR_FIELDS += ["region_levels", "period_type", "disaggregations", "source_form", "formula"]
 FORM_FIELDS = ["name", "kind", "period_type", "approval_levels", "programme", "programme_name"]
 
 
@@ -110,13 +110,31 @@ def update_plan(user: Any, plan: Plan, request: HttpRequest | None = None, **fie
 def create_indicator(
     user: Any, agency: Agency, request: HttpRequest | None = None, **fields: Any
 ) -> Indicator:
-    return _create(user, agency, Indicator, fields, INDICATOR_FIELDS, request)  # type: ignore[no-any-return]
+    """A new indicator; one derived from a form (readable by the user) gets its values from
+    the form's approved rows at once."""
+    if fields.get("source_form") is not None:
+        check(user, fields["source_form"], "read")
+    with transaction.atomic():
+        indicator: Indicator = _create(user, agency, Indicator, fields, INDICATOR_FIELDS, request)
+        if indicator.source_form_id is not None:
+            derive.rebuild(indicator.source_form_id)
+    return indicator
 
 
 def update_indicator(
     user: Any, indicator: Indicator, request: HttpRequest | None = None, **fields: Any
 ) -> Indicator:
-    return _update(user, indicator, fields, INDICATOR_FIELDS, request)  # type: ignore[no-any-return]
+    """Change an indicator; its derived values follow a new form or formula."""
+    if fields.get("source_form") is not None:
+        check(user, fields["source_form"], "read")
+    old_form = indicator.source_form_id
+    with transaction.atomic():
+        updated: Indicator = _update(user, indicator, fields, INDICATOR_FIELDS, request)
+        if old_form is not None:
+            derive.derived_of([updated.pk]).delete()
+        for form_id in {old_form, updated.source_form_id} - {None}:
+            derive.rebuild(form_id)
+    return updated
 
 
 def create_form(

@@ -16,6 +16,31 @@ class SourceKind(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("Administrative (entered or uploaded)")
 
 
+class Formula(models.TextChoices):
+    """How an administrative indicator is derived from a form's approved realisation rows:
+    a ratio of sums (x 100) or a plain sum, over the rows of the region and period."""
+
+    BUDGET_REALISATION = (
+        "budget_realisation",
+        _("Budget realisation rate: sum of budget realised / sum of budget allocated × 100"),
+    )
+    BENEFICIARY_COVERAGE = (
+        "beneficiary_coverage",
+        _("Beneficiary coverage: sum reached / sum planned × 100"),
+    )
+    FOLLOWED_UP_SHARE = (
+        "followed_up_share",
+        _("Participants followed up: sum followed up / sum of participants × 100"),
+    )
+    IMPROVED_SHARE = (
+        "improved_share",
+        _("Improved outcome: sum with improved outcome / sum followed up × 100"),
+    )
+    BUDGET_REALISED = "budget_realised", _("Budget realised (sum)")
+    BENEFICIARIES_REACHED = "beneficiaries_reached", _("Beneficiaries reached (sum)")
+    PARTICIPANTS = "participants", _("Participants (sum)")
+
+
 class RegionLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCE = "province", _("Province")

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import actions
+from monitoring import actions, derive
 from monitoring.models import (
     Indicator,
     IndicatorValue,
@@ -112,9 +112,10 @@ def catalogue(analyst: Any, bappenas: Agency) -> dict[str, Indicator]:
             made[code] = actions.create_indicator(
                 analyst, bappenas, code=code, name_id=f"{name}: {what_id}",
                 name_en=f"{name}: {what_en}", unit="%", polarity="higher",
-                source_kind="administrative", region_levels=["regency"],
-                period_type="quarterly",
-                definition=f"{what_en} of the quarter's plan, reported by the regency",
+                source_kind="administrative",
+                region_levels=["national", "province", "regency"], period_type="quarterly",
+                definition=f"{what_en} of the quarter's plan (ratio of sums of the approved "
+                "rows of the regency, province or nation)",
             )  # fmt: skip
     manager = _manager()
     for indicator in made.values():
@@ -237,6 +238,12 @@ def _forms(analyst: Any, bappenas: Agency, indicators: dict[str, Indicator]) -> 
             indicators=[indicators[f"PROG-{key.upper()}-{s}"] for s in ("BUDGET", "REACH")],
         )  # fmt: skip
         agency_actions.publish(_manager(), form, True)
+        for suffix, formula in (
+            ("BUDGET", "budget_realisation"),
+            ("REACH", "beneficiary_coverage"),
+        ):
+            indicator = indicators[f"PROG-{key.upper()}-{suffix}"]
+            actions.update_indicator(analyst, indicator, source_form=form, formula=formula)
         forms.append((key, form))
     return forms
 
@@ -254,13 +261,14 @@ def realisation(
     analyst: Any, bappenas: Agency, indicators: dict[str, Indicator],
     agencies: dict[str, Agency], rng: np.random.Generator,
 ) -> dict[str, int]:  # fmt: skip
-    """Quarterly submissions 2025-Q1..Q3 of every regency for every form, with rows, trail
-    entries and the two indicator values each (see the module docstring of the command)."""
+    """Quarterly submissions 2025-Q1..Q3 of every regency for every form, with rows and trail
+    entries; the forms' derived indicators then get their values from the approved rows
+    (regency, province and nation; see the module docstring of the command)."""
     forms = _forms(analyst, bappenas, indicators)
     regencies = sorted(c for c in agencies if len(c) == 5)
     outliers = {("pkh", "33.01"), ("pkh", "35.07"), ("sembako", "52.02"), ("pip", "61.03")}
     now = timezone.now()
-    subs, rows, values, events = [], [], [], []
+    subs, rows, events = [], [], []
     for key, form in forms:
         for quarter in ("2025-Q1", "2025-Q2", "2025-Q3"):
             for code in regencies:
@@ -276,8 +284,6 @@ def realisation(
                 ))  # fmt: skip
     with transaction.atomic():
         made = Submission.objects.bulk_create(subs, batch_size=BATCH)
-        budget = {k: indicators[f"PROG-{k.upper()}-BUDGET"].pk for k, _n in PROGRAMMES}
-        reach = {k: indicators[f"PROG-{k.upper()}-REACH"].pk for k, _n in PROGRAMMES}
         keys = {form.pk: key for key, form in forms}
         for sub in made:
             key = keys[sub.form_id]
@@ -293,11 +299,6 @@ def realisation(
                 budget_realised=Decimal(f"{allocated * spent:.2f}"),
                 beneficiaries_planned=planned, beneficiaries_reached=round(planned * reached),
             ))  # fmt: skip
-            for indicator_id, value in ((budget[key], 100 * spent), (reach[key], 100 * reached)):
-                values.append(IndicatorValue(
-                    indicator_id=indicator_id, region_code=sub.region_code, period=sub.period,
-                    value=round(value, 2), submission=sub,
-                ))  # fmt: skip
             steps = ["create"] + (["submit"] if sub.state != "draft" else [])
             steps += ["approve", "accept"][: sub.approvals]
             steps += ["submit", "return"] if sub.state == "returned" else []
@@ -313,13 +314,14 @@ def realisation(
                     comment=comment,
                 ))  # fmt: skip
         RealisationRow.objects.bulk_create(rows, batch_size=BATCH)
-        IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
         SubmissionEvent.objects.bulk_create(events, batch_size=BATCH)
+        # the indicator values come from the approved rows, as after a user's approval
+        derived = sum(derive.rebuild(form.pk) for _key, form in forms)
         record(
             Action.CREATE,
             actor=analyst,
             agency_id=bappenas.pk,
             object_type="demo submissions",
-            after={"submissions": len(made), "rows": len(rows), "values": len(values)},
+            after={"submissions": len(made), "rows": len(rows), "values": derived},
         )
     return {"submissions": len(made), "outliers": len(outliers)}

@@ -58,8 +58,17 @@ class IndicatorForm(OwnedForm):
         model = Indicator
         fields = ["code", "name_id", "name_en", "unit", "polarity", "definition"]
         fields += ["source_kind", "measure_spec", "welfare_column", "region_levels"]
-        fields += ["period_type", "disaggregations"]
+        fields += ["period_type", "disaggregations", "source_form", "formula"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, reporting_forms: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["source_form"]
+        field.queryset = reporting_forms  # type: ignore[attr-defined]
+        field.help_text = _(
+            "An administrative indicator can be derived from the approved rows of a reporting "
+            "form: choose the form and a formula; its values then follow every approval."
+        )
 
 
 class ReportingFormForm(OwnedForm):

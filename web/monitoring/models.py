@@ -13,6 +13,7 @@ from agencies.models import Agency, Shareable
 from analyses.models import Analysis
 from datasets.models import Dataset
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from monitoring.choices import (
     DEFAULT_APPROVAL_LEVELS,
     Disaggregation,
     FormKind,
+    Formula,
     PeriodType,
     Polarity,
     SourceKind,
@@ -109,6 +111,20 @@ class Indicator(Shareable):
     disaggregations = models.JSONField(
         _("disaggregations"), default=list, blank=True, validators=[validate_disaggregations]
     )
+    source_form = models.ForeignKey(
+        "ReportingForm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derived_indicators",
+        verbose_name=_("derived from form"),
+        help_text=_(
+            "For an administrative indicator computed from a form's approved realisation rows."
+        ),
+    )
+    formula = models.CharField(
+        _("formula"), max_length=30, choices=Formula.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["code"]
@@ -118,10 +134,35 @@ class Indicator(Shareable):
                 condition=~Q(source_kind="survey") | ~Q(measure_spec=""),
                 name="survey_indicator_has_measure",
             ),
+            models.CheckConstraint(
+                condition=Q(formula="", source_form__isnull=True)
+                | ~Q(formula="") & Q(source_form__isnull=False, source_kind="administrative"),
+                name="derived_indicator_has_form_and_formula",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_en}"
+
+    def clean(self) -> None:
+        """A derived indicator names both its form and formula, is administrative, and has the
+        form's period type (its values take the submissions' periods)."""
+        if bool(self.formula) != (self.source_form_id is not None):
+            raise ValidationError(_("A derived indicator needs both a form and a formula."))
+        if self.source_form is None:
+            return
+        if self.source_kind != SourceKind.ADMINISTRATIVE:
+            raise ValidationError(_("Only an administrative indicator can be derived from a form."))
+        if self.source_form.kind == FormKind.INDICATOR_VALUES:
+            raise ValidationError(
+                _("Form %(form)s reports indicator values, not realisation rows."),
+                params={"form": self.source_form.name},
+            )
+        if self.source_form.period_type != self.period_type:
+            raise ValidationError(
+                _("The indicator's period type (%(mine)s) must be the form's (%(form)s)."),
+                params={"mine": self.period_type, "form": self.source_form.period_type},
+            )
 
     def name_in(self, language: str) -> str:
         """The name in the reader's language (Indonesian unless English is asked for)."""

@@ -10,7 +10,14 @@ from api.schemas import STRICT_BODY, AgencyOut, Name
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from monitoring.choices import Disaggregation, PeriodType, Polarity, RegionLevel, SourceKind
+from monitoring.choices import (
+    Disaggregation,
+    Formula,
+    PeriodType,
+    Polarity,
+    RegionLevel,
+    SourceKind,
+)
 
 Code = Annotated[str, Field(max_length=13)]
 Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
@@ -34,6 +41,8 @@ class IndicatorOut(Schema):
     region_levels: list[str]
     period_type: str
     disaggregations: list[str]
+    source_form: int | None
+    formula: str
     owner: AgencyOut
     published: bool
 
@@ -57,6 +66,8 @@ class IndicatorIn(BaseModel):
     disaggregations: list[Literal[tuple(Disaggregation.values)]] = Field(  # type: ignore[valid-type]
         default=[], max_length=5
     )
+    source_form: Annotated[int, Field(ge=1)] | None = None
+    formula: Literal[("", *Formula.values)] = ""  # type: ignore[valid-type]
 
 
 class PlanOut(Schema):

@@ -77,7 +77,9 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
     def create(user: Any, agency: Any, form: Any, req: HttpRequest) -> Any:
         return actions.create_indicator(user, agency, request=req, **form.values())
 
-    return _create_page(request, IndicatorForm, create, "monitoring-indicator")
+    return _create_page(
+        request, IndicatorForm, create, "monitoring-indicator", **_indicator_choices(request)
+    )
 
 
 @login_required
@@ -98,6 +100,10 @@ def form_new(request: HttpRequest) -> HttpResponse:
     return _create_page(
         request, ReportingFormForm, create, "monitoring-form", **_form_choices(request)
     )
+
+
+def _indicator_choices(request: HttpRequest) -> dict[str, Any]:
+    return {"reporting_forms": readable(request.user, ReportingForm.objects.all())}
 
 
 def _form_choices(request: HttpRequest) -> dict[str, Any]:
@@ -132,7 +138,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access.get_indicator(request.user, pk, "share" if "edit" not in request.POST else "edit")
         if "edit" not in request.POST:
             return sharing.handle(request, indicator, request.path)
-    form, error, saved = _edit_section(request, indicator, IndicatorForm, actions.update_indicator)
+    form, error, saved = _edit_section(
+        request, indicator, IndicatorForm, actions.update_indicator, **_indicator_choices(request)
+    )
     if saved:
         return redirect("monitoring-indicator", pk=pk)
     readable_plans = readable(request.user, Plan.objects.all()).values("pk")
@@ -147,6 +155,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
             "can": can,
             "share_form": sharing.form_for(request.user, indicator),
+            "source_form": readable(request.user, ReportingForm.objects.all())
+            .filter(pk=indicator.source_form_id)
+            .first(),
         },
         status=400 if error else 200,
     )

@@ -3,7 +3,9 @@ event: create, fill (entry form, file, API), submit, approve level by level, ret
 
 Draft/returned -> submitted -> approved (each intermediate level) -> accepted (the last level
 of the form's ``approval_levels``). The first approval locks the rows; only a return (before
-the last level) or a reopening by the level that approved last unlocks them. Who may act is
+the last level) or a reopening by the level that approved last unlocks them. Each approval,
+return and reopening recomputes the indicators derived from the form (:mod:`monitoring.derive`)
+in the same transaction. Who may act is
 decided by :mod:`monitoring.access`; a step that does not apply to the current state raises
 ``NotAllowed`` (409 in the API).
 """
@@ -23,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from monitoring import quality, tables
+from monitoring import derive, quality, tables
 from monitoring.access import acting_agency, approved_already, may_act, tier_of
 from monitoring.actions import InvalidInput
 from monitoring.bulk import insert_frame
@@ -250,9 +252,12 @@ def approve(
     comment: str = "",
     final: bool | None = None,
     request: HttpRequest | None = None,
+    derive_now: bool = True,
 ) -> Submission:
     """Approve at the next level: ``approved`` (and locked) below the last level, ``accepted``
-    at it. ``final=True`` (accept) or ``False`` (approve) refuses the other kind of step."""
+    at it. ``final=True`` (accept) or ``False`` (approve) refuses the other kind of step.
+    The derived indicators follow in the same transaction (``derive_now=False``: the caller
+    refreshes them, once for many approvals)."""
     _allowed(user, submission, "approve")
     with transaction.atomic():
         current = _locked(user, submission, "approve")
@@ -274,6 +279,7 @@ def approve(
         else:
             current.approved_at, current.approved_by = now, user
         current.save()
+        derived = {"derived_values": derive.refresh(current)} if derive_now else {}
         step = Step.ACCEPT if last else Step.APPROVE
         _trail(
             user,
@@ -282,6 +288,7 @@ def approve(
             agency,
             comment=comment[:COMMENT_LIMIT],
             before=before,
+            after=derived,
             request=request,
         )
     return current
@@ -295,12 +302,15 @@ def bulk_approve(
     request: HttpRequest | None = None,
 ) -> list[Submission]:
     """Approve (or accept, at the last level) many submissions in one transaction, each step
-    audited; if any one cannot be approved by the user, none is."""
+    audited; if any one cannot be approved by the user, none is. The derived indicators are
+    recomputed once at the end, one grouped query per form (:func:`derive.refresh`)."""
     from monitoring.access import get_submission
 
     found = [get_submission(user, pk) for pk in dict.fromkeys(ids)]
     with transaction.atomic():
-        return [approve(user, s, comment=comment, request=request) for s in found]
+        done = [approve(user, s, comment=comment, request=request, derive_now=False) for s in found]
+        derive.refresh(done)
+    return done
 
 
 def return_submission(
@@ -339,7 +349,17 @@ def _send_back(
         before = {"state": current.state, "approvals": current.approvals, "locked": current.locked}
         current.state, current.approvals, current.locked = State.RETURNED, 0, False
         current.save()
-        _trail(user, current, step, agency, comment=comment, before=before, request=request)
+        after = {"derived_values": derive.refresh(current)}
+        _trail(
+            user,
+            current,
+            step,
+            agency,
+            comment=comment,
+            before=before,
+            after=after,
+            request=request,
+        )
     return current
 
 

@@ -10,9 +10,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test import Client
-from monitoring.models import Indicator, IndicatorValue, Plan, Submission, SubmissionEvent, Target
+from monitoring.models import (
+    Indicator,
+    IndicatorValue,
+    Plan,
+    RealisationRow,
+    Submission,
+    SubmissionEvent,
+    Target,
+)
 
 from setara.demo_rounds import generate_round
 from setara.monitoring import change, growth_redistribution
@@ -48,10 +56,22 @@ def test_seed_then_change_page(monkeypatch: Any) -> None:
     assert Submission.objects.filter(period="2025-Q1").count() == 3 * 514
     returned = SubmissionEvent.objects.get(step="return")
     assert returned.comment and returned.submission.region_code == "53.01"
-    # survey values carry their interval and RSE; realisation values their submission
+    # survey values carry their interval and RSE
     p0 = IndicatorValue.objects.get(indicator__code="SDG 1.2.1", region_code="", period="2025")
     assert p0.ci_low < p0.value < p0.ci_high and p0.rse > 0
-    assert IndicatorValue.objects.filter(submission__isnull=False).count() == 2 * 3 * 3 * 514
+    # realisation values are derived from the approved rows: every regency, province and the
+    # nation in Q1 (all accepted), the nation's value the ratio of the sums of all rows
+    budget = IndicatorValue.objects.filter(indicator__code="PROG-PKH-BUDGET")
+    q1 = budget.filter(period="2025-Q1")
+    assert q1.filter(region_code__regex=r"^\d\d\.\d\d$").count() == 514
+    sums = RealisationRow.objects.filter(
+        submission__period="2025-Q1", submission__form__name="Realisasi PKH (demo)"
+    ).aggregate(realised=Sum("budget_realised"), allocated=Sum("budget_allocated"))
+    national = 100 * float(sums["realised"]) / float(sums["allocated"])
+    assert q1.get(region_code="").value == pytest.approx(national)
+    # Jawa Barat's Q3 reports wait for the province: no value yet
+    assert not budget.filter(period="2025-Q3", region_code="32.04").exists()
+    assert not IndicatorValue.objects.filter(submission__isnull=False).exists()
     # a second run finds the plan and changes nothing
     call_command("seed_monitoring", persons=PERSONS, stdout=io.StringIO())
     assert Plan.objects.count() == 1

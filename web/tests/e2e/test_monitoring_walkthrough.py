@@ -3,7 +3,8 @@
 
 Bappenas's analyst defines an indicator and its target; Kabupaten Bandung's analyst uploads a
 quarter's realisation with an outlier, finds it in the follow-up list and justifies it; Jawa
-Barat's manager approves in bulk; at Bappenas the score card shows the statistical verdicts,
+Barat's manager approves in bulk; at Bappenas the score card shows the approved quarter's
+realisation derived from the uploaded row and the statistical verdicts,
 and the change-over-time page the change in poverty between the two rounds with its CI and
 its growth/redistribution split.
 """
@@ -49,7 +50,7 @@ def test_monitoring_walkthrough(server: str, browser: object, tmp_path: Path) ->
     page.goto(f"{server}/monitoring/")
     page.click("main a:has-text('Realisasi PKH (demo)')")
     page.fill("#id_period", "2025-Q4")
-    page.click("main form button:has-text('draft')")
+    page.click("main form[action$='/submissions/new'] button[type=submit]")  # any language
     page.wait_for_url(f"{server}/monitoring/submissions/*/")
     rows = tmp_path / "pkh-2025-q4.csv"
     rows.write_text(
@@ -80,13 +81,15 @@ def test_monitoring_walkthrough(server: str, browser: object, tmp_path: Path) ->
     page.goto(submission_url)
     assert page.locator("span.tag").count() == 1  # approved by the province: locked
 
-    # 4. Bappenas sees the score card with the statistical verdicts of the survey indicators
-    # (rows uploaded through the workflow are not turned into indicator values yet: the
-    # realisation indicators show the seeded quarters)
+    # 4. Bappenas sees the score card with the statistical verdicts of the survey indicators,
+    # and the quarter the province just approved: its budget realisation is derived from the
+    # uploaded row (2.9 bn of 1 bn = 290 %)
     page = login(browser, server, "manajer.bappenas")
     page.goto(f"{server}/monitoring/dashboard/?region=32.04")
     card = page.inner_text("table.scorecard")
     assert "SDG 1.2.1" in card and "PROG-PKH-BUDGET" in card
+    budget = page.locator("table.scorecard tbody tr", has_text="PROG-PKH-BUDGET").inner_text()
+    assert "2025-Q4" in budget and "290" in budget
     assert page.locator("table.scorecard span.verdict").count() >= 1  # survey indicators only
     page.screenshot(path=str(tmp_path / "scorecard.png"), full_page=True)
 
