@@ -30,12 +30,12 @@ def group_name(column: str | None) -> str:
 
 def not_group(name: str) -> str:
     """The rest of a group ("not poor" / "bukan miskin")."""
-    return _("not %(g)s") % {"g": name}
+    return str(_("not %(g)s") % {"g": name})
 
 
 def gap_group(name: str) -> str:
     """The gap of a group against the rest ("gap poor" / "selisih miskin")."""
-    return _("gap %(g)s") % {"g": name}
+    return str(_("gap %(g)s") % {"g": name})
 
 
 def region_columns(groups: list[str]) -> dict[str, str]:

@@ -12,8 +12,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from audit.models import AuditEvent
+from services import mapping
+from setara_web.viz.draw import NO_DATA
 from test_services_web import places  # noqa: F401  (the fixture: files, analysis, scenarios)
 
 DUMP = os.environ.get("SETARA_DUMP_REPORTS")  # a folder: keep the PDFs to look at them
@@ -48,6 +51,19 @@ def pdf_text(body: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True
     )
     return done.stdout.decode("utf-8")
+
+
+def _pixels(ppm: bytes) -> np.ndarray:
+    """The RGB pixels of a binary PPM (pdftoppm's default output), one row each."""
+    header = ppm.split(maxsplit=4)  # P6, width, height, maxval, pixels
+    width, height = int(header[1]), int(header[2])
+    return np.frombuffer(header[4][: width * height * 3], dtype=np.uint8).reshape(-1, 3)
+
+
+def _count(pixels: np.ndarray, hex_colour: str) -> int:
+    """How many pixels have ``hex_colour`` (within 2 levels a channel)."""
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels.astype(int) - rgb).max(axis=1) <= 2).sum())
 
 
 def _client(as_persona: Any, language: str) -> Any:
@@ -91,11 +107,17 @@ def test_access_pdf_has_cover_headline_map_and_regions_in_one_language(
     assert (written.replace(".", ",") if language == "id" else written) in flat
     # The map is drawn (an image in the page), with its legend's words.
     assert ("tidak ada fasilitas" if language == "id" else "no facility within reach") in flat
-    images = subprocess.run(["pdfimages", "-list", "-"], input=response.content,
-                            capture_output=True, check=False)  # fmt: skip
-    drawn = subprocess.run(["pdftoppm", "-r", "20", "-f", "2", "-l", "2", "-png", "-"],
+    # The map is drawn on page 1: the provinces' fill covers a large area (about 30,000 pixels
+    # at 100 dpi; a page without the map has under 1,000 of that grey, from anti-aliased rules)
+    # and the legend shows every cell's class colour.
+    drawn = subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-"],
                            input=response.content, capture_output=True, check=True)  # fmt: skip
-    assert drawn.stdout[:4] == b"\x89PNG" and images is not None
+    pixels = _pixels(drawn.stdout)
+    assert _count(pixels, NO_DATA) > 10_000
+    assert all(_count(pixels, mapping.colour(cell[2])) > 0 for cell in job.result["cells"])
+    fonts = subprocess.run(["pdffonts", "-"], input=response.content, capture_output=True,
+                           check=True).stdout.decode()  # fmt: skip
+    assert "DejaVuSans" in fonts and "Helvetica" not in fonts  # Unicode font, no Latin-1 one
     # Every gap the result holds (Bogor has no 3T villages, Kupang only 3T ones: no gap there).
     result = job.result
     held = [
