@@ -42,20 +42,26 @@ def coverage_frame(result: Mapping[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def to_xlsx(sheets: Mapping[str, pl.DataFrame], *, title: str, meta: Mapping[str, str]) -> bytes:
-    """A workbook: an About sheet (title and facts), then one sheet per table."""
+def to_xlsx(
+    sheets: Mapping[str, pl.DataFrame],
+    *,
+    title: str,
+    meta: Mapping[str, str],
+    about: str = "About",
+) -> bytes:
+    """A workbook: an ``about`` sheet (title and facts), then one sheet per table."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(buffer, options) as book:
-        about = book.add_worksheet("About")
+        about_sheet = book.add_worksheet(about[:31])
         bold = book.add_format({"bold": True})
-        about.write_string(0, 0, neutralise(title), bold)
+        about_sheet.write_string(0, 0, neutralise(title), bold)
         for i, (key, value) in enumerate(meta.items(), start=2):
-            about.write_string(i, 0, neutralise(key), bold)
-            about.write_string(i, 1, neutralise(value))
-        about.set_column(0, 1, 40)
+            about_sheet.write_string(i, 0, neutralise(key), bold)
+            about_sheet.write_string(i, 1, neutralise(value))
+        about_sheet.set_column(0, 1, 40)
         for name, frame in sheets.items():
             neutralise_frame(frame).write_excel(workbook=book, worksheet=name[:31], autofit=True)
     return buffer.getvalue()

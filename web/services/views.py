@@ -16,23 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from setara_web.spreadsheet import to_csv
 
-from services import actions, exports, mapping
+from services import actions, downloads, mapping
 from services.access import get_object
 from services.forms import AccessForm, SitingForm, UploadForm
 from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario
 from setara.errors import SetaraError
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _map_words() -> dict[str, str]:
-    return {
-        "minutes": _("min"),
-        "unreachable": _("no facility within reach"),
-        "new_site": _("new site"),
-    }
 
 
 @login_required
@@ -184,7 +173,7 @@ def job_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             result["cells"],
             title=_("Mean travel time to the nearest facility, by grid cell"),
             description=_("Villages grouped in cells of about 28 km; the table gives the numbers."),
-            words=_map_words(),
+            words=downloads.map_words(),
         )
     elif result:
         context["result"] = result
@@ -237,7 +226,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 [],
                 title=_("Sites chosen by the scenarios"),
                 description=_("Each circle is a new site; its name is in the table."),
-                words=_map_words(),
+                words=downloads.map_words(),
                 sites=sites,
                 site_groups=[s.title for s in done],
             )
@@ -249,22 +238,12 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_export(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
-    if kind not in ("access", "siting") or fmt not in ("csv", "xlsx"):
+    if kind not in ("access", "siting") or fmt not in ("csv", "xlsx", "pdf"):
         raise Http404
     job = get_object(request.user, kind, pk)
     if job.status != "done" or not job.result:
         raise Http404
-    result = job.result
-    if kind == "access":
-        sheets = {"regions": exports.regions_frame(result)}
-    else:
-        sheets = {"sites": exports.sites_frame(result), "coverage": exports.coverage_frame(result)}
-    if fmt == "csv":
-        body, ctype = to_csv(next(iter(sheets.values()))), "text/csv; charset=utf-8"
-    else:
-        meta = {_("Owner"): job.owner.name, _("Facilities"): str(job.facility_set)}
-        meta[_("Villages")] = str(job.demand_set)
-        body, ctype = exports.to_xlsx(sheets, title=job.title, meta=meta), XLSX
+    body, ctype = downloads.export(job, fmt)
     agency_actions.record_export(request.user, job, fmt, request)
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="setara-{kind}-{job.pk}.{fmt}"'

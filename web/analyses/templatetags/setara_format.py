@@ -133,16 +133,6 @@ def when(moment: Any, with_time: str = "") -> str:
 def group_name(column: str | None) -> str:
     """A group column of a villages file in the reader's words when its name is a common one
     (``poor``, ``urban``, ``is_3t``, ...); any other column name as it is."""
-    words = {
-        "poor": _("poor"),
-        "urban": _("urban"),
-        "rural": _("rural"),
-        "is_3t": _("3T regions"),
-        "3t": _("3T regions"),
-        "disability": _("persons with disability"),
-        "disabled": _("persons with disability"),
-        "elderly": _("elderly"),
-        "school_age": _("children of school age"),
-        "female": _("female"),
-    }
-    return words.get((column or "").strip().lower(), column or "")
+    from services.words import group_name as words_group_name
+
+    return words_group_name(column)
