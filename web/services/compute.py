@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from setara.access import access_values, build_cost, coverage_change, site
+from setara.access import access_values, build_cost, coverage_change, site_places
 from setara.errors import ColumnNotFoundError, InputValueError
 
 #: Grid cell side in degrees for the map (about 28 km at the equator): Indonesia's ~84,000
@@ -178,26 +178,14 @@ def siting_result(
 ) -> dict[str, Any]:
     """The plan of a siting scenario: chosen candidates, objective, bound, gap, status, cost,
     and people within ``minutes`` of an open site before and after, overall and by group."""
-    status = facilities["status"].to_numpy()
-    if not (status == "candidate").any():
-        raise InputValueError(
-            "the facilities file has no row with status 'candidate'; siting chooses among them"
-        )
-    population = demand["population"].to_numpy().astype(float)
-    if weight_column:
-        if weight_column not in demand.columns:
-            raise ColumnNotFoundError(f"weight column {weight_column!r} is not in the villages")
-        weight = demand[weight_column].cast(pl.Float64).fill_null(0.0).to_numpy()
-    else:
-        weight = population
     cost = build_cost(demand, facilities, speed_kmh=speed_kmh, circuity=circuity)
-    plan = site(
-        cost.pairs(minutes),
-        weight,
+    plan = site_places(
+        demand,
+        facilities,
+        cost,
         model=model,
-        is_open=status != "candidate",
-        candidate=status == "candidate",
-        cost=facilities["cost"].to_numpy().astype(float),
+        minutes=minutes,
+        weight=weight_column or None,
         p=p,
         budget=budget,
         time_limit=time_limit,

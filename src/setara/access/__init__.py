@@ -37,6 +37,7 @@ from setara.access.measures import (
     provider_ratio,
 )
 from setara.access.network import NetworkCost, RoadNetwork
+from setara.access.places import site_places
 from setara.access.siting import MODELS, Siting, site
 from setara.access.travel import GreatCircle, MatrixCost, Pairs, haversine_km
 from setara.access.world import synthetic_archipelago, synthetic_places
@@ -63,6 +64,7 @@ __all__ = [
     "read_demand",
     "read_facilities",
     "site",
+    "site_places",
     "summarise",
     "survey_access_equity",
     "survey_access_gap",

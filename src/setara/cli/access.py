@@ -230,10 +230,9 @@ def site_command(
 ) -> None:
     """Choose new sites among the candidates (existing ones kept) with LSCP, MCLP, p-median
     or p-centre, solved by HiGHS; the gap to its proven bound is always reported."""
-    import numpy as np
     import polars as pl
 
-    from setara.access import read_demand, read_facilities, site
+    from setara.access import read_demand, read_facilities, site_places
 
     resume_collector()
 
@@ -242,20 +241,18 @@ def site_command(
     if weight is not None and weight not in demand.columns:
         raise SetaraError(f"--weight column {weight!r} is not in the demand file")
     travel = _cost(cost, demand, facilities, speed_kmh, circuity, ferries)
-    status = facilities["status"].to_numpy()
-    population = demand["population"].to_numpy().astype(float)
-    w = population if weight is None else demand[weight].cast(pl.Float64).to_numpy()
-    plan = site(
-        travel.pairs(minutes),
-        np.asarray(w, dtype=float),
+    plan = site_places(
+        demand,
+        facilities,
+        travel,
         model=model,
-        is_open=status != "candidate",
-        candidate=status == "candidate",
-        cost=facilities["cost"].to_numpy().astype(float),
+        minutes=minutes,
+        weight=weight,
         p=p,
         budget=budget,
         time_limit=time_limit,
     )
+    population = demand["population"].cast(pl.Float64).to_numpy()
     record: dict[str, Any] = {
         "model": model,
         "objective": plan.objective,
