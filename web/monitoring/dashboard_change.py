@@ -56,6 +56,21 @@ def readable_versions(user: Any) -> list[DatasetVersion]:
     )
 
 
+def suggested_rounds(
+    versions: list[DatasetVersion],
+) -> tuple[DatasetVersion | None, DatasetVersion | None]:
+    """The two latest versions of the dataset with the most recent second version (rounds of
+    one survey are versions of one dataset); ``(None, None)`` when no dataset has two."""
+    latest: dict[int, list[DatasetVersion]] = {}
+    for version in versions:
+        latest.setdefault(version.dataset_id, []).append(version)
+    pairs = [sorted(v, key=lambda x: x.number)[-2:] for v in latest.values() if len(v) >= 2]
+    if not pairs:
+        return None, None
+    before, after = max(pairs, key=lambda pair: pair[1].uploaded_at)
+    return before, after
+
+
 def _frame(version: DatasetVersion) -> pl.DataFrame:
     mapping = {r: c for r, c in version.mapping.items() if r in ROLES}
     missing = [r for r in ("welfare", "weight", "poverty_line") if r not in mapping]
@@ -176,6 +191,8 @@ def change_page(request: HttpRequest) -> HttpResponse:
     options = _options(request)
     context: dict[str, Any] = {"versions": versions, "options": options, "methods": METHODS}
     chosen = request.GET.get("before"), request.GET.get("after")
+    if not any(chosen):  # offer the last two rounds of one dataset, the usual comparison
+        context["before"], context["after"] = suggested_rounds(versions)
     if all(chosen):
         before, after = (by_pk.get(c or "") for c in chosen)
         if before is None or after is None:

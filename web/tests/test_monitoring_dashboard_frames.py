@@ -132,3 +132,23 @@ def test_csv_neutralises_and_keeps_codes() -> None:
     )  # 76 <= 80 < 91: high; 66 <= 80 < 91: amber
     excel = dashboard_exports.to_csv(scored, excel_indonesia=True)
     assert excel.startswith(b"\xef\xbb\xbf") and b";80,0;" in excel
+
+
+def test_change_page_offers_the_last_two_rounds_of_one_dataset() -> None:
+    """Two rounds of a survey are two versions of one dataset: the page preselects the two
+    latest of the dataset updated last, not the first and last versions of the whole list."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from monitoring.dashboard_change import suggested_rounds
+
+    def version(dataset: int, number: int, day: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            dataset_id=dataset, number=number, uploaded_at=datetime(2026, 1, day, tzinfo=UTC)
+        )
+
+    single = version(1, 1, 1)
+    rounds = [version(2, 1, 2), version(2, 2, 5), version(2, 3, 9)]
+    older_pair = [version(3, 1, 3), version(3, 2, 4)]
+    assert suggested_rounds([single, *rounds, *older_pair]) == (rounds[1], rounds[2])
+    assert suggested_rounds([single]) == (None, None)
