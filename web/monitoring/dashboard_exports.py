@@ -123,7 +123,7 @@ def to_pdf(
                 verdict,
             ]
         )
-    report.grid(header, rows, (46, 14, 34, 18, 18, 16, 16, 22), numeric_from=2)
+    report.grid(header, rows, (42, 13, 32, 18, 23, 17, 17, 22), numeric_from=2)
     if ranking:
         report.heading(text.get("ranking", "Ranking"))
         report.grid(
