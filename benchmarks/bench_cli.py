@@ -6,7 +6,8 @@ fresh interpreter ``--runs`` times after one warm-up, the commands in turn (A B 
 that a change in the machine's load reaches all of them alike. Printed: the median and the
 90th percentile of wall time, the median CPU time (user + system of the child: the steadier
 figure for comparing two versions on a shared machine), and beside them the floor, a fresh
-interpreter that only imports NumPy and Polars, measured in the same run.
+interpreter that only imports NumPy and Polars, measured in the same run, once with the
+interpreter's normal teardown and once ended by ``os._exit`` as ``setara.cli:run`` ends.
 
 The commands run the way the installed ``setara`` script does (``setara.cli:run``). Whether the
 library's modules have bytecode next to them changes the figures (compiling them takes about
@@ -37,6 +38,7 @@ MEASURE = ["measure", str(SMALL_CSV), "--income", "api00", "--weight", "pw", "--
 CASES = [
     ("python -c pass (interpreter)", ["-c", "pass"], None),
     ("import numpy, polars (the floor)", ["-c", "import numpy, polars"], None),
+    ("  the same, ended by os._exit", ["-c", "import os, numpy, polars; os._exit(0)"], None),
     ("setara --help", ["-c", CLI, "--help"], 0.3),
     ("setara measure apistrat.csv (200 rows)", ["-c", CLI, *MEASURE, "--format", "csv"], 0.6),
 ]
