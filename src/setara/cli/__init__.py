@@ -14,7 +14,14 @@ from collections.abc import Sequence
 
 import click
 
-from setara.cli import access, equity, monitoring, programmes, survey  # noqa: F401  (commands register)
+from setara.cli import (  # noqa: F401  (commands register)
+    access,
+    equity,
+    evaluate,
+    monitoring,
+    programmes,
+    survey,
+)
 from setara.cli.base import LIMIT_OPTIONS, cli, pause_collector
 from setara.errors import SetaraError
 from setara.limits import InputLimitError

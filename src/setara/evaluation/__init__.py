@@ -1,0 +1,12 @@
+"""Impact evaluation: did the programme work.
+
+Difference-in-differences (2x2, two-way fixed effects, Callaway–Sant'Anna group-time effects
+and their aggregations, Sun–Abraham event studies, the Goodman-Bacon diagnostic), matching and
+weighting on survey microdata, and regression discontinuity. Fixed-effects regressions use
+pyfixest and local-polynomial RD uses rdrobust/rddensity (versions pinned in
+``requirements.lock``); what they lack (survey weights and designs, the programme link,
+results shaped for reports) is written here. Heavy libraries are imported inside the
+functions, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
