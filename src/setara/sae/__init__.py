@@ -1,11 +1,22 @@
 """Small-area estimation: model-based figures for areas where the survey alone is unreliable.
 
 The area-level Fay–Herriot model (:func:`fay_herriot`: REML, ML and the moment fit, the EBLUP
-and its MSE) borrows strength from area covariates.
+and its MSE) borrows strength from area covariates; :func:`fh_estimates` applies it to a table
+of areas (transforms, out-of-sample areas) and :func:`benchmark` aligns areas with the level
+above.
 """
 
 from __future__ import annotations
 
+from setara.sae.area import Transform, benchmark, design_matrix, fh_estimates
 from setara.sae.fay_herriot import FayHerriotFit, FitMethod, fay_herriot
 
-__all__ = ["FayHerriotFit", "FitMethod", "fay_herriot"]
+__all__ = [
+    "FayHerriotFit",
+    "FitMethod",
+    "Transform",
+    "benchmark",
+    "design_matrix",
+    "fay_herriot",
+    "fh_estimates",
+]
