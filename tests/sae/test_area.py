@@ -56,10 +56,10 @@ def test_areas_without_a_direct_estimate_get_the_synthetic_part() -> None:
     np.testing.assert_allclose(
         synthetic["mse"], kernel.refvar + np.einsum("ij,jk,ik->i", x, q, x), rtol=1e-13
     )
-    assert set(synthetic["method"]) == {"fh synthetic"}
+    assert set(synthetic["method"]) == {"fh"} and not synthetic["in_sample"].any()
     assert synthetic["direct"].is_nan().all()
     np.testing.assert_allclose(
-        rows.filter(pl.col("method") == "fh")["estimate"], kernel.eblup, rtol=1e-13
+        rows.filter(pl.col("in_sample"))["estimate"], kernel.eblup, rtol=1e-13
     )
 
 

@@ -20,6 +20,7 @@ from setara.cli import (  # noqa: F401  (commands register)
     evaluate,
     monitoring,
     programmes,
+    sae,
     survey,
 )
 from setara.cli.base import LIMIT_OPTIONS, cli, pause_collector

@@ -103,8 +103,9 @@ def fh_estimates(
 ) -> tuple[pl.DataFrame, FayHerriotFit]:
     """Fay–Herriot estimates for every area of ``frame``, in the engine's results shape.
 
-    Areas whose ``direct`` (and ``vardir``) is missing are out of sample: they get the synthetic
-    estimate. Returns the rows and the fit (on the transformed scale for a transform).
+    Areas whose ``direct`` (and ``vardir``) is missing are out of sample (``in_sample`` false):
+    they get the synthetic estimate. Returns the rows and the fit (on the transformed scale for
+    a transform).
     """
     for name in (direct, vardir, area):
         if name not in frame.columns:
@@ -137,7 +138,7 @@ def fh_estimates(
     rows = pl.DataFrame(
         {
             "area": frame[area],
-            "method": np.where(sampled, "fh", "fh synthetic"),
+            "method": "fh",
             "estimate": estimate,
             "mse": mse,
             "se": se,
@@ -148,6 +149,7 @@ def fh_estimates(
             "reliability_reason": reasons,
             "direct": y,
             "direct_se": np.sqrt(d),
+            "in_sample": sampled,
             "shrinkage": np.where(sampled, _scatter(fit.shrinkage, sampled), 0.0),
         }
     )
