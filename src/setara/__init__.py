@@ -47,7 +47,7 @@ _SUBMODULES = frozenset(
         *("analysis", "cli", "contrast", "decomposition", "demo", "demo_rounds", "design"),
         *("diagnostic", "estimation"),
         *("frames", "gaps", "io", "kernels", "measures", "mpi", "programmes", "regions"),
-        *("access", "monitoring", "replicates", "results"),
+        *("access", "evaluation", "monitoring", "replicates", "results", "sae"),
     }
 )
 
