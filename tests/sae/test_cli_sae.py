@@ -80,3 +80,58 @@ def test_a_bad_request_is_one_error_line(
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_measure_output_chains_into_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``setara measure --by cname`` writes direct county means; ``setara sae fh`` reads that
+    file (``--measure``, ``--se``), joins a covariates file on the county, and predicts a county
+    only the covariates file has. The in-sample rows equal the library on the same join."""
+    from setara.sae import fh_estimates
+
+    direct = tmp_path / "direct.csv"
+    main(
+        [
+            *("measure", str(DATA / "apistrat.csv"), "--income", "api00", "--weight", "pw"),
+            *("--strata", "stype", "--by", "cname", "--format", "csv", "--output", str(direct)),
+        ]
+    )
+    # counties with one sampled school have SE 0: the user leaves them to the model
+    pl.read_csv(direct).filter(pl.col("se") > 0).write_csv(direct)
+    survey = pl.read_csv(DATA / "apistrat.csv")
+    covariates = survey.group_by("cname").agg(pl.col("meals").mean(), pl.col("ell").mean())
+    covariates = pl.concat(
+        [covariates, pl.DataFrame({"cname": ["Nowhere"], "meals": [50.0], "ell": [20.0]})]
+    )
+    cov_path = tmp_path / "covariates.csv"
+    covariates.write_csv(cov_path)
+    rows = _run(
+        capsys, "sae", "fh", str(direct), "--measure", "mean", "--direct", "estimate",
+        "--se", "se", "--area", "cname", "--covariates-file", str(cov_path),
+        "--covariate", "meals", "--covariate", "ell",
+    )  # fmt: skip
+    by_area = {r["area"]: r for r in rows}
+    assert len(rows) == covariates.height and by_area["Nowhere"]["in_sample"] is False
+    means = pl.read_csv(direct).filter(pl.col("measure") == "mean")
+    joined = means.with_columns(vardir=pl.col("se") ** 2).join(covariates, on="cname")
+    expected, _ = fh_estimates(
+        joined,
+        direct="estimate", vardir="vardir", area="cname", covariates=["meals", "ell"],
+    )  # fmt: skip
+    sampled = [r for r in rows if r["in_sample"]]
+    assert len(sampled) == expected.height
+    for row in expected.iter_rows(named=True):
+        assert by_area[row["area"]]["estimate"] == pytest.approx(row["estimate"], rel=1e-12)
+
+
+def test_variances_of_few_psu_areas_are_smoothed(
+    milk: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    frame = pl.read_csv(milk).with_columns(psu=(pl.col("ni") // 60).cast(pl.Int64))
+    path = tmp_path / "milk_psu.csv"
+    frame.write_csv(path)
+    args = ["sae", "fh", str(path), "--direct", "yi", "--vardir", "vardir", "--area", "SmallArea"]
+    rows = _run(capsys, *args, "--smooth", "loglinear", "--n", "ni", "--psu", "psu")
+    few = (frame["psu"] < 5).to_list()
+    assert [r["vardir_smoothed"] for r in rows] == few and any(few)

@@ -24,12 +24,31 @@ def sae() -> None:
 @sae.command("fh")
 @click.argument("file", type=FILE)
 @click.option("--direct", required=True, help="Column of direct estimates (empty: no sample).")
-@click.option("--vardir", required=True, help="Column of their sampling variances (SE squared).")
+@click.option("--vardir", help="Column of their sampling variances (SE squared).")
+@click.option(
+    "--se", "se_column", help="Or a column of standard errors (as `setara measure` writes)."
+)
 @click.option("--area", required=True, help="Column naming each area (one row per area).")
 @click.option("--covariate", "covariates", multiple=True, help="A numeric covariate column.")
 @click.option(
     "--factor", "factors", multiple=True, help="A categorical column: indicators, first level out."
 )
+@click.option(
+    "--covariates-file",
+    type=FILE,
+    help="Covariates per area, joined on --area; its areas missing from FILE are predicted.",
+)
+@click.option(
+    "--measure", "measure_name", help="Keep the rows of this measure (a `setara measure` file)."
+)
+@click.option(
+    "--smooth",
+    type=click.Choice(["loglinear", "proportion"]),
+    help="Predict the variances of areas with few PSUs by a generalised variance function.",
+)
+@click.option("--n", "n_column", default="n", show_default=True, help="Sample size column.")
+@click.option("--psu", "psu_column", help="Column of sampled PSUs per area (for --smooth).")
+@click.option("--min-psu", type=int, default=5, show_default=True)
 @click.option("--no-intercept", is_flag=True, help="Fit without an intercept.")
 @click.option(
     "--method", type=click.Choice(["reml", "ml", "fh"]), default="reml", show_default=True
@@ -57,10 +76,17 @@ def sae() -> None:
 def fh_command(
     file: str,
     direct: str,
-    vardir: str,
+    vardir: str | None,
+    se_column: str | None,
     area: str,
     covariates: tuple[str, ...],
     factors: tuple[str, ...],
+    covariates_file: str | None,
+    measure_name: str | None,
+    smooth: str | None,
+    n_column: str,
+    psu_column: str | None,
+    min_psu: int,
     no_intercept: bool,
     method: str,
     transform: str,
@@ -82,10 +108,17 @@ def fh_command(
 
     resume_collector()
     frame = read_survey(file, limits=limits)
+    if measure_name is not None:
+        frame = _one_measure(frame, measure_name)
+    frame = _with_variance(frame, direct, vardir, se_column)
+    if covariates_file is not None:
+        frame = _joined(frame, read_survey(covariates_file, limits=limits), area)
+    if smooth is not None:
+        frame = _smoothed(frame, direct, smooth, n_column, psu_column, min_psu)
     rows, _ = fh_estimates(
         frame,
         direct=direct,
-        vardir=vardir,
+        vardir=VARDIR,
         area=area,
         covariates=covariates,
         factors=factors,
@@ -95,7 +128,85 @@ def fh_command(
     )
     if benchmark_file is not None:
         rows = _benchmarked(rows, frame, benchmark_file, benchmark_weight, benchmark_kind, limits)
+    if smooth is not None:
+        rows = rows.with_columns(vardir_smoothed=frame["vardir_smoothed"])
     _emit(rows.drop("reliability_reason", "shrinkage"), fmt, output)
+
+
+VARDIR = "__vardir"
+
+
+def _one_measure(frame: Any, name: str) -> Any:
+    import polars as pl
+
+    if "measure" not in frame.columns:
+        raise SetaraError("--measure needs a 'measure' column (a file written by setara measure)")
+    kept = frame.filter(pl.col("measure") == name)
+    if kept.height == 0:
+        found = sorted(frame["measure"].unique().to_list())
+        raise SetaraError(f"no rows of measure {name!r}; the file has {', '.join(found)}")
+    return kept
+
+
+def _with_variance(frame: Any, direct: str, vardir: str | None, se: str | None) -> Any:
+    import polars as pl
+
+    if (vardir is None) == (se is None):
+        raise SetaraError("give the sampling variance as --vardir COL or as --se COL (not both)")
+    column = vardir if vardir is not None else str(se)
+    for name in (direct, column):
+        if name not in frame.columns:
+            raise SetaraError(f"column '{name}' is not in the file ({frame.width} columns)")
+    if "measure" in frame.columns and frame["measure"].n_unique() > 1:
+        found = ", ".join(sorted(frame["measure"].unique().to_list()))
+        raise SetaraError(f"the file holds several measures ({found}): choose one with --measure")
+    value = pl.col(column).cast(pl.Float64)
+    return frame.with_columns((value if vardir is not None else value**2).alias(VARDIR))
+
+
+def _joined(frame: Any, covariates: Any, area: str) -> Any:
+    import polars as pl
+
+    if area not in covariates.columns:
+        raise SetaraError(f"the covariates file has no area column '{area}'")
+    if (dupes := covariates.height - covariates[area].n_unique()) > 0:
+        raise SetaraError(f"the covariates file repeats {dupes} area(s) of '{area}'")
+    if area not in frame.columns:
+        raise SetaraError(f"column '{area}' is not in the file ({frame.width} columns)")
+    key = pl.col(area).cast(pl.String)
+    left = frame.with_columns(key)
+    right = covariates.with_columns(key).drop(
+        [c for c in covariates.columns if c in frame.columns and c != area]
+    )
+    missing = left.join(right, on=area, how="anti").height
+    if missing:
+        raise SetaraError(f"{missing} area(s) of the file have no row in the covariates file")
+    return right.join(left, on=area, how="left")
+
+
+def _smoothed(frame: Any, direct: str, kind: str, n: str, psu: str | None, min_psu: int) -> Any:
+    import numpy as np
+    import polars as pl
+
+    from setara.sae import smooth_variances
+
+    if psu is None or psu not in frame.columns or n not in frame.columns:
+        raise SetaraError("--smooth needs --psu COL and --n COL naming columns of the file")
+    sampled = frame[direct].is_not_null() & frame[direct].is_not_nan()
+    part = frame.filter(sampled)
+    variances, smoothed = smooth_variances(
+        part[direct].cast(pl.Float64).to_numpy(),
+        part[VARDIR].to_numpy(),
+        part[n].to_numpy(),
+        part[psu].to_numpy(),
+        kind=kind,  # type: ignore[arg-type]
+        min_psu=min_psu,
+    )
+    full = np.full(frame.height, np.nan)
+    flag = np.zeros(frame.height, dtype=bool)
+    where = sampled.to_numpy()
+    full[where], flag[where] = variances, smoothed
+    return frame.with_columns(pl.Series(VARDIR, full), vardir_smoothed=pl.Series(flag))
 
 
 def _benchmarked(
