@@ -135,3 +135,21 @@ def test_variances_of_few_psu_areas_are_smoothed(
     rows = _run(capsys, *args, "--smooth", "loglinear", "--n", "ni", "--psu", "psu")
     few = (frame["psu"] < 5).to_list()
     assert [r["vardir_smoothed"] for r in rows] == few and any(few)
+
+
+def test_model_output_holds_the_fit_and_its_diagnostics(
+    milk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.json"
+    args = ["sae", "fh", str(milk), "--direct", "yi", "--vardir", "vardir", "--area", "SmallArea"]
+    _run(capsys, *args, "--factor", "MajorArea", "--model-output", str(model))
+    fitted = json.loads(model.read_text(encoding="utf-8"))
+    reml = EXPECTED.filter(pl.col("method") == "REML")
+    assert fitted["refvar"] == pytest.approx(
+        reml.filter(pl.col("quantity") == "refvar")["value"][0], rel=1e-12
+    )
+    assert list(fitted["fixed"]) == ["(Intercept)", "MajorArea2", "MajorArea3", "MajorArea4"]
+    assert fitted["fixed"]["MajorArea4"] == pytest.approx(
+        reml.filter(pl.col("quantity") == "beta:Xas.factor(MajorArea)4")["value"][0], rel=1e-12
+    )
+    assert fitted["diagnostics"]["became_reliable"] == [28, 31]

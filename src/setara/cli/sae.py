@@ -71,6 +71,10 @@ def sae() -> None:
     default="ratio",
     show_default=True,
 )
+@click.option(
+    "--model-output",
+    help="Write the fitted model and its diagnostics to this JSON file.",
+)
 @output_options
 @limit_options
 def fh_command(
@@ -93,6 +97,7 @@ def fh_command(
     benchmark_file: str | None,
     benchmark_weight: str | None,
     benchmark_kind: str,
+    model_output: str | None,
     fmt: str,
     output: str | None,
     limits: Any,
@@ -115,7 +120,7 @@ def fh_command(
         frame = _joined(frame, read_survey(covariates_file, limits=limits), area)
     if smooth is not None:
         frame = _smoothed(frame, direct, smooth, n_column, psu_column, min_psu)
-    rows, _ = fh_estimates(
+    rows, fit = fh_estimates(
         frame,
         direct=direct,
         vardir=VARDIR,
@@ -130,10 +135,41 @@ def fh_command(
         rows = _benchmarked(rows, frame, benchmark_file, benchmark_weight, benchmark_kind, limits)
     if smooth is not None:
         rows = rows.with_columns(vardir_smoothed=frame["vardir_smoothed"])
+    if model_output is not None:
+        _write_model(model_output, rows, fit, frame, covariates, factors, no_intercept, transform)
     _emit(rows.drop("reliability_reason", "shrinkage"), fmt, output)
 
 
 VARDIR = "__vardir"
+
+
+def _write_model(
+    path: str,
+    rows: Any,
+    fit: Any,
+    frame: Any,
+    covariates: tuple[str, ...],
+    factors: tuple[str, ...],
+    no_intercept: bool,
+    transform: str,
+) -> None:
+    """The fitted model as JSON: ``fixed`` (coefficient and SE by name, the intercept as
+    ``(Intercept)``), ``refvar`` (σ²_u), ``transform`` and the diagnostics."""
+    import json
+
+    from setara.cli.base import write_output
+    from setara.sae import design_matrix, fh_diagnostics
+
+    _, names = design_matrix(frame, covariates, factors, intercept=not no_intercept)
+    model = {
+        "model": "fay-herriot",
+        "fixed": dict(zip(names, fit.beta.tolist(), strict=True)),
+        "fixed_se": dict(zip(names, fit.beta_se.tolist(), strict=True)),
+        "refvar": fit.refvar,
+        "transform": transform,
+        "diagnostics": fh_diagnostics(rows, fit),
+    }
+    write_output(json.dumps(model, indent=1, ensure_ascii=False, allow_nan=False) + "\n", path)
 
 
 def _one_measure(frame: Any, name: str) -> Any:

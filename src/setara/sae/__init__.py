@@ -9,6 +9,7 @@ above; :func:`smooth_variances` predicts the sampling variances of areas with fe
 from __future__ import annotations
 
 from setara.sae.area import Transform, benchmark, design_matrix, fh_estimates
+from setara.sae.diagnostics import fh_diagnostics
 from setara.sae.fay_herriot import FayHerriotFit, FitMethod, fay_herriot
 from setara.sae.variances import GvfKind, smooth_variances
 
@@ -20,6 +21,7 @@ __all__ = [
     "benchmark",
     "design_matrix",
     "fay_herriot",
+    "fh_diagnostics",
     "fh_estimates",
     "smooth_variances",
 ]

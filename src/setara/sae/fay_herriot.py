@@ -62,6 +62,8 @@ class FayHerriotFit:
         Whether the stopping rule was met within ``max_iter`` steps.
     loglik : float
         The log-likelihood at the fit (ML form, as ``sae`` reports it), for model comparison.
+    direct, vardir : ndarray, shape (m,)
+        The direct estimates and sampling variances the model was fitted to.
     """
 
     method: FitMethod
@@ -76,6 +78,8 @@ class FayHerriotFit:
     iterations: int
     converged: bool
     loglik: float
+    direct: FloatArray
+    vardir: FloatArray
 
 
 def fay_herriot(
@@ -167,6 +171,8 @@ def fay_herriot(
         iterations=iterations,
         converged=converged,
         loglik=loglik,
+        direct=y,
+        vardir=d,
     )
 
 
