@@ -79,3 +79,24 @@ def test_bootstrap_mse_has_the_size_the_model_implies() -> None:
 def test_unknown_indicators_are_refused(spec: str) -> None:
     with pytest.raises(SetaraError, match="indicator"):
         parse_indicator(spec)
+
+
+def test_a_census_without_the_sample_adds_the_observed_units() -> None:
+    """With the sampled units left out of the census, the area mean is the population-weighted
+    mix of the observed sample and the predicted rest (closed form, within Monte Carlo error)."""
+    rest = ~SAMPLED
+    result = ebp(
+        YC[SAMPLED], XC[SAMPLED], CODES[SAMPLED], XC[rest], CODES[rest], [parse_indicator("mean")],
+        rng=np.random.default_rng(8), mc=200, population_excludes_sample=True,
+    )  # fmt: skip
+    fit = result.fit
+    effect = np.zeros(AREAS)
+    effect[:25] = fit.area_effect
+    predicted = np.bincount(CODES[rest], weights=XC[rest] @ fit.beta + effect[CODES[rest]])
+    observed = np.bincount(CODES[SAMPLED], weights=YC[SAMPLED], minlength=AREAS)
+    exact = (predicted + observed) / CENSUS_SIZE
+    spread = np.full(AREAS, fit.refvar)
+    spread[:25] = fit.refvar * (1 - fit.gamma)
+    share = np.bincount(CODES[rest], minlength=AREAS) / CENSUS_SIZE  # of the area predicted
+    mc_sd = share * np.sqrt((spread + fit.errorvar / CENSUS_SIZE) / 200)
+    assert np.all(np.abs(result.estimate[:, 0] - exact) < 4.5 * mc_sd)

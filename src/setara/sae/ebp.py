@@ -6,7 +6,9 @@ expectation given the sample, computed by Monte Carlo: in each of ``mc`` replica
 of area ``i`` gets ``x'β + û_i + v_i + e_ij`` with ``v_i ~ N(0, σ²_u (1 − γ_i))`` (``N(0, σ²_u)``
 and ``û_i = 0`` for an area the survey missed) and ``e_ij ~ N(0, σ²_e)``, back-transformed; the
 indicator is computed per area and averaged over replications. The census includes the sampled
-units (the usual census EBP; their observed values are not substituted).
+units (the usual census EBP; their observed values are not substituted) unless
+``population_excludes_sample``: then the population is the census plus the sampled units with
+their observed values, which every replication keeps.
 
 The MSE is the parametric bootstrap of González-Manteiga et al. (2008) as in ``emdi``: each
 bootstrap population is drawn from the fitted model, its true indicators computed, a bootstrap
@@ -135,6 +137,7 @@ def ebp(
     method: str = "reml",
     transform_kind: str = "none",
     parameter: float | None = None,
+    population_excludes_sample: bool = False,
 ) -> EbpResult:
     """EBP of ``indicators`` for every census area (codes ``0 .. M − 1``), with bootstrap MSE.
 
@@ -159,13 +162,15 @@ def ebp(
         method=method, transform_kind=transform_kind, parameter=parameter,
     )  # fmt: skip
     chosen = list(indicators)
-    estimate = _predict(fit, sampled_areas, xc, census_codes, areas, chosen, mc, rng)
+    welfare = np.asarray(sample_welfare, dtype=np.float64)
+    observed = (welfare, sample_codes) if population_excludes_sample else None
+    estimate = _predict(fit, sampled_areas, xc, census_codes, areas, chosen, mc, rng, observed)
     in_sample = np.zeros(areas, dtype=bool)
     in_sample[sampled_areas] = True
     mse = None
     if bootstrap:
         mse = _bootstrap(fit, xs, local, sampled_areas, xc, census_codes, areas, chosen, mc,
-                         bootstrap, rng)  # fmt: skip
+                         bootstrap, rng, population_excludes_sample)  # fmt: skip
     return EbpResult(chosen, estimate, mse, fit, in_sample)
 
 
@@ -189,15 +194,19 @@ def _predict(
     indicators: list[Indicator],
     mc: int,
     rng: np.random.Generator,
+    observed: tuple[FloatArray, IntArray] | None = None,
 ) -> FloatArray:
     mean, variance = _effects(fit, sampled_areas, areas)
     fixed = xc @ fit.beta + mean[codes]
+    all_codes = codes if observed is None else np.concatenate([codes, observed[1]])
     total = np.zeros((areas, len(indicators)))
     for _ in range(mc):  # Monte Carlo replications, one census-sized pass each
         effect = rng.normal(size=areas) * np.sqrt(variance)
         noise = rng.normal(scale=np.sqrt(fit.errorvar), size=codes.size)
         welfare = back_transform(fixed + effect[codes] + noise, fit.transform, fit.parameter)
-        total += area_indicators(welfare, codes, areas, indicators)
+        if observed is not None:
+            welfare = np.concatenate([welfare, observed[0]])
+        total += area_indicators(welfare, all_codes, areas, indicators)
     return total / mc
 
 
@@ -213,6 +222,7 @@ def _bootstrap(
     mc: int,
     replicates: int,
     rng: np.random.Generator,
+    excludes_sample: bool,
 ) -> FloatArray:
     squared = np.zeros((areas, len(indicators)))
     census_fixed = xc @ fit.beta
@@ -222,15 +232,22 @@ def _bootstrap(
         effect = rng.normal(scale=np.sqrt(fit.refvar), size=areas)
         population = census_fixed + effect[codes]
         population += rng.normal(scale=np.sqrt(fit.errorvar), size=codes.size)
-        truth = area_indicators(
-            back_transform(population, fit.transform, fit.parameter), codes, areas, indicators
-        )
         sample = sample_fixed + effect[sample_codes]
         sample += rng.normal(scale=np.sqrt(fit.errorvar), size=sample_codes.size)
+        sample_welfare = back_transform(sample, fit.transform, fit.parameter)
+        welfare = back_transform(population, fit.transform, fit.parameter)
+        observed = (sample_welfare, sample_codes) if excludes_sample else None
+        if observed is not None:
+            truth = area_indicators(
+                np.concatenate([welfare, sample_welfare]),
+                np.concatenate([codes, sample_codes]), areas, indicators,
+            )  # fmt: skip
+        else:
+            truth = area_indicators(welfare, codes, areas, indicators)
         refit = fit_nested_error(
-            back_transform(sample, fit.transform, fit.parameter), xs, local,
+            sample_welfare, xs, local,
             method=fit.method, transform_kind=fit.transform, parameter=fit.parameter,
         )  # fmt: skip
-        predicted = _predict(refit, sampled_areas, xc, codes, areas, indicators, mc, rng)
+        predicted = _predict(refit, sampled_areas, xc, codes, areas, indicators, mc, rng, observed)
         squared += (predicted - truth) ** 2
     return squared / replicates
