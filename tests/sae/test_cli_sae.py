@@ -153,3 +153,43 @@ def test_model_output_holds_the_fit_and_its_diagnostics(
         reml.filter(pl.col("quantity") == "beta:Xas.factor(MajorArea)4")["value"][0], rel=1e-12
     )
     assert fitted["diagnostics"]["became_reliable"] == [28, 31]
+
+
+def test_ebp_command_rows_and_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``setara sae ebp``: one row per area and measure with a bootstrap MSE, the fitted model
+    as JSON, the same numbers as the library with the same seed, and areas only the census has
+    predicted too."""
+    import numpy as np
+
+    from setara.sae.ebp import ebp, parse_indicator
+
+    rng = np.random.default_rng(3)
+    codes = np.repeat(np.arange(12), 300)
+    x = rng.normal(size=codes.size)
+    welfare = np.exp(9 + 0.4 * x + rng.normal(0, 0.3, 12)[codes] + rng.normal(0, 0.5, codes.size))
+    census = pl.DataFrame({"kab": [f"K{c:02d}" for c in codes], "x": x})
+    take = (rng.random(codes.size) < 0.1) & (codes < 10)
+    survey = census.filter(pl.Series(take)).with_columns(income=pl.Series(welfare[take]))
+    census.write_csv(tmp_path / "census.csv")
+    survey.write_csv(tmp_path / "survey.csv")
+    model = tmp_path / "model.json"
+    rows = _run(
+        capsys, "sae", "ebp", str(tmp_path / "survey.csv"), "--population",
+        str(tmp_path / "census.csv"), "--welfare", "income", "--area", "kab", "--covariate", "x",
+        "--measure", "fgt:alpha=0,line=7000", "--measure", "gini", "--transform", "log",
+        "--mc", "20", "--bootstrap", "5", "--seed", "11", "--model-output", str(model),
+    )  # fmt: skip
+    assert len(rows) == 24 and list(rows[0])[:4] == ["area", "measure", "method", "estimate"]
+    fitted = json.loads(model.read_text(encoding="utf-8"))
+    assert set(fitted) >= {"fixed", "refvar", "errorvar", "transform", "parameter"}
+    assert list(fitted["fixed"]) == ["(Intercept)", "x"] and fitted["transform"] == "log"
+    library = ebp(
+        welfare[take], np.column_stack([np.ones(take.sum()), x[take]]), codes[take],
+        np.column_stack([np.ones(codes.size), x]), codes,
+        [parse_indicator("fgt:alpha=0,line=7000"), parse_indicator("gini")],
+        rng=np.random.default_rng(11), mc=20, bootstrap=5, transform_kind="log",
+    )  # fmt: skip
+    poverty = [r["estimate"] for r in rows if r["measure"].startswith("fgt")]
+    assert poverty == pytest.approx(library.estimate[:, 0].tolist(), rel=1e-12)
+    assert [r["in_sample"] for r in rows[:12]] == [c < 10 for c in range(12)]
+    assert all(r["mse"] > 0 and r["reliability"] for r in rows)
