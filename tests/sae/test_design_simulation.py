@@ -61,3 +61,39 @@ def test_model_beats_direct_in_small_areas_and_its_intervals_cover() -> None:
     )
     assert model_mse < 0.5 * direct_mse
     assert 0.93 <= coverage <= 0.97
+
+
+def test_model_estimates_add_up_to_the_direct_estimates_of_larger_areas() -> None:
+    """Grouping the 150 districts into 10 provinces: the population-weighted model estimates
+    of each province agree with its direct estimate (|z| < 1.96 in at least 9 of 10), and a
+    deliberately biased model (every estimate +0.10) fails the check everywhere."""
+    from setara.sae import design_consistency
+
+    population = synthetic_districts(rng=np.random.default_rng(77))
+    sample = two_stage_sample(population, rng=np.random.default_rng(78))
+    sample = sample.with_columns(province=pl.col("district") // 15)
+    design = setara.survey_design(
+        sample, weight="weight", strata="district", psu="village", lonely_psu="remove"
+    )
+    measure = f"fgt:alpha=0,line={population.poverty_line}"
+    by_district = setara.estimate(sample, design, welfare="income", measures=measure, by="district")
+    by_province = setara.estimate(sample, design, welfare="income", measures=measure, by="province")
+    frame = by_district.frame.sort("district")
+    areas = population.areas
+    variances, _ = smooth_variances(
+        frame["estimate"].to_numpy(), frame["se"].to_numpy() ** 2, frame["n"].to_numpy(),
+        areas["sampled_villages"].to_numpy(), kind="proportion", min_psu=2, replace="all",
+    )  # fmt: skip
+    table = areas.with_columns(direct=frame["estimate"], vardir=pl.Series(variances))
+    rows, _ = fh_estimates(
+        table, direct="direct", vardir="vardir", area="district", covariates=["covariate"]
+    )
+    provinces = by_province.frame.sort("province")
+    args = (
+        np.full(150, 1200.0), np.arange(150) // 15,
+        provinces["estimate"].to_numpy(), provinces["se"].to_numpy(),
+    )  # fmt: skip
+    check = design_consistency(rows["estimate"].to_numpy(), *args)
+    assert check["consistent"].sum() >= 9
+    biased = design_consistency(rows["estimate"].to_numpy() + 0.10, *args)
+    assert not biased["consistent"].any()

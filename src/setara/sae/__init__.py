@@ -9,7 +9,7 @@ above; :func:`smooth_variances` predicts the sampling variances of areas with fe
 from __future__ import annotations
 
 from setara.sae.area import Transform, benchmark, design_matrix, fh_estimates
-from setara.sae.diagnostics import fh_diagnostics
+from setara.sae.diagnostics import design_consistency, fh_diagnostics
 from setara.sae.fay_herriot import FayHerriotFit, FitMethod, fay_herriot
 from setara.sae.variances import GvfKind, smooth_variances
 
@@ -19,6 +19,7 @@ __all__ = [
     "GvfKind",
     "Transform",
     "benchmark",
+    "design_consistency",
     "design_matrix",
     "fay_herriot",
     "fh_diagnostics",

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from setara.reliability import ReliabilityRule
 from setara.sae.fay_herriot import FayHerriotFit, fay_herriot
 
-__all__ = ["fh_diagnostics"]
+__all__ = ["design_consistency", "fh_diagnostics"]
 
 
 def fh_diagnostics(
@@ -94,3 +94,41 @@ def _shapiro(stats: Any, values: NDArray[np.float64]) -> dict[str, Any] | None:
 def _counts(flags: list[str]) -> dict[str, int]:
     labels, counts = np.unique(np.asarray(flags, dtype=object).astype(str), return_counts=True)
     return {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
+
+
+def design_consistency(
+    estimate: NDArray[np.floating],
+    weight: NDArray[np.floating],
+    group: NDArray[np.integer],
+    direct: NDArray[np.floating],
+    direct_se: NDArray[np.floating],
+) -> pl.DataFrame:
+    """Do the model estimates add up to the direct estimates of the level above?
+
+    For each group (``group`` indexes ``direct``): the ``weight``-weighted mean of its areas'
+    model estimates, the group's direct estimate and SE, their difference and ``z = difference
+    / direct SE``; ``consistent`` when ``|z| < 1.96``. The direct estimate of a larger domain is
+    design-unbiased and much more precise, so a large ``z`` says the model is biased there
+    (Rao and Molina 2015, section 7.5); the model's own uncertainty of the aggregate is ignored,
+    which makes the check conservative.
+    """
+    est = np.asarray(estimate, dtype=np.float64)
+    w = np.asarray(weight, dtype=np.float64)
+    g = np.asarray(group, dtype=np.int64)
+    target = np.asarray(direct, dtype=np.float64)
+    se = np.asarray(direct_se, dtype=np.float64)
+    totals = np.bincount(g, weights=w, minlength=target.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aggregate = np.bincount(g, weights=w * est, minlength=target.size) / totals
+        z = (aggregate - target) / se
+    return pl.DataFrame(
+        {
+            "group": np.arange(target.size),
+            "model_aggregate": aggregate,
+            "direct": target,
+            "direct_se": se,
+            "difference": aggregate - target,
+            "z": z,
+            "consistent": np.abs(z) < 1.959963984540054,
+        }
+    )
