@@ -10,3 +10,13 @@ functions, so importing this package stays cheap.
 """
 
 from __future__ import annotations
+
+# --- regression discontinuity and matching (issue 12, points 3 and 4) ---
+from setara.evaluation.rd import RDResult, rd_bins, rd_density, rd_estimate
+
+__all__ = [
+    "RDResult",
+    "rd_bins",
+    "rd_density",
+    "rd_estimate",
+]
