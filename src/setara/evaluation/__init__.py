@@ -20,3 +20,7 @@ __all__ = [
     "rd_density",
     "rd_estimate",
 ]
+from setara.evaluation.balance import balance_table, common_support
+from setara.evaluation.effects import MatchResult, match_estimate
+
+__all__ += ["MatchResult", "balance_table", "common_support", "match_estimate"]
