@@ -167,7 +167,8 @@ def _naive(score, y, treat, weight, k, estimand, caliper=None):  # type: ignore[
 
 
 @pytest.mark.parametrize(
-    ("k", "estimand", "caliper"), [(1, "att", None), (3, "att", None), (2, "ate", None), (1, "att", 0.05)]
+    ("k", "estimand", "caliper"),
+    [(1, "att", None), (3, "att", None), (2, "ate", None), (1, "att", 0.05)],
 )
 def test_vectorised_matching_equals_a_unit_by_unit_loop(
     k: int, estimand: str, caliper: float | None
@@ -211,8 +212,9 @@ def test_bad_input_is_named(lalonde: pl.DataFrame) -> None:
         match_estimate(lalonde, outcome="re78", treat="age", covariates=["educ"])
     separated = lalonde.with_columns(sep=pl.col("t") * 10.0)
     with pytest.raises(InputValueError, match="separate treated from untreated"):
-        match_estimate(lalonde.hstack([separated["sep"]]), outcome="re78", treat="t",
-                       covariates=["sep"])
+        match_estimate(
+            lalonde.hstack([separated["sep"]]), outcome="re78", treat="t", covariates=["sep"]
+        )
     constant = lalonde.with_columns(one=pl.lit(1.0))
     with pytest.raises(InputValueError, match="covariate 'one' has the same value"):
         match_estimate(constant, outcome="re78", treat="t", covariates=["one"])

@@ -23,12 +23,27 @@ FILE = click.Path(dir_okay=False)
 @click.option("--running", required=True, help="Running variable (score) column.")
 @click.option("--cutoff", type=float, default=0.0, show_default=True, help="Treatment from here.")
 @click.option("--fuzzy", help="Treatment received (fuzzy design), when not all comply.")
-@click.option("--p", "order", type=click.IntRange(1, 4), default=1, show_default=True,
-              help="Order of the local polynomial.")
-@click.option("--kernel", type=click.Choice(["triangular", "uniform", "epanechnikov"]),
-              default="triangular", show_default=True)
-@click.option("--bwselect", type=click.Choice(["mserd", "msetwo", "cerrd"]), default="mserd",
-              show_default=True, help="Bandwidth: one MSE-optimal, two, or CER-optimal.")
+@click.option(
+    "--p",
+    "order",
+    type=click.IntRange(1, 4),
+    default=1,
+    show_default=True,
+    help="Order of the local polynomial.",
+)
+@click.option(
+    "--kernel",
+    type=click.Choice(["triangular", "uniform", "epanechnikov"]),
+    default="triangular",
+    show_default=True,
+)
+@click.option(
+    "--bwselect",
+    type=click.Choice(["mserd", "msetwo", "cerrd"]),
+    default="mserd",
+    show_default=True,
+    help="Bandwidth: one MSE-optimal, two, or CER-optimal.",
+)
 @output_options
 @csv_options
 @limit_options
@@ -72,19 +87,37 @@ def rd_command(
 @click.argument("file", type=FILE)
 @click.option("--outcome", required=True, help="Outcome column.")
 @click.option("--treat", required=True, help="Treatment indicator column (0/1).")
-@click.option("--covariate", "covariates", multiple=True, required=True,
-              help="Pre-treatment covariate; repeat it (or separate with commas).")
-@click.option("--method", type=click.Choice(["nn", "kernel", "ipw", "entropy"]), default="nn",
-              show_default=True)
+@click.option(
+    "--covariate",
+    "covariates",
+    multiple=True,
+    required=True,
+    help="Pre-treatment covariate; repeat it (or separate with commas).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["nn", "kernel", "ipw", "entropy"]),
+    default="nn",
+    show_default=True,
+)
 @click.option("--estimand", type=click.Choice(["att", "ate"]), default="att", show_default=True)
 @click.option("--weight", help="Survey weight column.")
 @click.option("--balance", is_flag=True, help="Add one balance row per covariate.")
-@click.option("--neighbours", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Nearest neighbours per unit (nn).")
-@click.option("--caliper", type=float,
-              help="Largest match distance in SDs of the log-odds score (nn).")
-@click.option("--bandwidth", type=float,
-              help="Kernel bandwidth in SDs of the log-odds score (kernel); else Silverman.")
+@click.option(
+    "--neighbours",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Nearest neighbours per unit (nn).",
+)
+@click.option(
+    "--caliper", type=float, help="Largest match distance in SDs of the log-odds score (nn)."
+)
+@click.option(
+    "--bandwidth",
+    type=float,
+    help="Kernel bandwidth in SDs of the log-odds score (kernel); else Silverman.",
+)
 @output_options
 @csv_options
 @limit_options

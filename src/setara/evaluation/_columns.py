@@ -23,9 +23,7 @@ class Columns:
     notes: tuple[str, ...]
 
 
-def read_columns(
-    frame: pl.DataFrame, roles: dict[str, str], weight: str | None = None
-) -> Columns:
+def read_columns(frame: pl.DataFrame, roles: dict[str, str], weight: str | None = None) -> Columns:
     """``roles`` maps a column name to its role (``"outcome"``, ``"running variable"``...).
 
     Missing values (null or NaN) drop the row from every column, with one note per column

@@ -76,9 +76,8 @@ class MatchResult:
     def __repr__(self) -> str:
         head = f"MatchResult: {self.level:.0%} CI"
         with pl.Config(tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4):
-            return (
-                f"{head}\n{self.frame}\n{self.balance}"
-                + "".join(f"\nnote: {n}" for n in self.notes)
+            return f"{head}\n{self.frame}\n{self.balance}" + "".join(
+                f"\nnote: {n}" for n in self.notes
             )
 
 

@@ -90,9 +90,7 @@ def fit_logit(
     return Logit(design, coef, p)
 
 
-def sandwich(
-    estimating: Callable[[FloatArray], FloatArray], theta: FloatArray
-) -> FloatArray:
+def sandwich(estimating: Callable[[FloatArray], FloatArray], theta: FloatArray) -> FloatArray:
     """Sandwich covariance of the M-estimator ``theta`` that solves ``sum_i g_i(theta) = 0``.
 
     ``estimating(theta)`` returns the (n, m) matrix of per-unit estimating functions. The

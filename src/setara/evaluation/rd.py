@@ -216,9 +216,7 @@ def rd_estimate(
             "n_right": np.full(3, n_h[1]),
         }
     )
-    return RDResult(
-        out, "fuzzy" if fuzzy else "sharp", float(cutoff), level, list(columns.notes)
-    )
+    return RDResult(out, "fuzzy" if fuzzy else "sharp", float(cutoff), level, list(columns.notes))
 
 
 def rd_density(data: Any, *, running: str, cutoff: float = 0.0) -> pl.DataFrame:

@@ -101,11 +101,21 @@ def _solve_entropy(z: FloatArray, base: FloatArray, target: FloatArray) -> Float
         spread = (centred * share[:, None]).T @ centred - np.outer(mean, mean)
         return float(np.log(total) + top), mean, spread
 
+    def value(lam: FloatArray) -> float:
+        return parts(lam)[0]
+
+    def gradient(lam: FloatArray) -> FloatArray:
+        return parts(lam)[1]
+
+    def hessian(lam: FloatArray) -> FloatArray:
+        return parts(lam)[2]
+
+    start: FloatArray = np.zeros(z.shape[1])
     result = optimize.minimize(
-        lambda lam: parts(lam)[0],
-        np.zeros(z.shape[1]),
-        jac=lambda lam: parts(lam)[1],
-        hess=lambda lam: parts(lam)[2],
+        value,
+        start,
+        jac=gradient,
+        hess=hessian,
         method="trust-exact",
         options={"gtol": _BALANCE_TOL, "maxiter": 500},
     )
