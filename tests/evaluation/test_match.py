@@ -9,7 +9,7 @@ import pytest
 
 from setara.errors import InputValueError
 from setara.evaluation import match_estimate
-from setara.evaluation.matching import kernel_pairs, matched_effect, nearest_pairs
+from setara.evaluation.matching import KernelMatches, matched_effect, nearest_pairs
 from tests.conftest import DATA
 
 LALONDE = DATA / "evaluation" / "lalonde_nsw_experimental.tsv"
@@ -188,15 +188,74 @@ def test_vectorised_matching_equals_a_unit_by_unit_loop(
     assert effect.se == pytest.approx(se, rel=1e-12)
 
 
-def test_kernel_shares_sum_to_one_and_stay_in_the_bandwidth() -> None:
-    rng = np.random.default_rng(2)
-    score = rng.normal(size=200)
-    weight = rng.uniform(1, 3, 200)
-    queries, pool = np.arange(50), np.arange(50, 200)
-    m = kernel_pairs(score, weight, queries, pool, 0.3)
-    np.testing.assert_allclose(np.bincount(m.query, weights=m.share)[np.unique(m.query)], 1.0)
-    assert np.abs(score[m.query] - score[m.pool]).max() < 0.3
-    assert np.isin(m.pool, pool).all()
+def _naive_kernel(score, y, treat, weight, h, estimand):  # type: ignore[no-untyped-def]
+    """Kernel matching and the same variance, pair by pair."""
+    n = y.size
+    queries = [i for i in range(n) if treat[i] == 1 or estimand == "ate"]
+    lam, cross, tau, omega = np.zeros(n), np.zeros(n), {}, {}
+    shares = {}
+    for i in queries:
+        pool = [j for j in range(n) if treat[j] != treat[i] and abs(score[j] - score[i]) < h]
+        k = {j: 0.75 * (1 - ((score[j] - score[i]) / h) ** 2) * weight[j] for j in pool}
+        total_k = sum(k.values())
+        if not pool or total_k <= 0:
+            continue
+        shares[i] = {j: v / total_k for j, v in k.items()}
+        sign = 1.0 if treat[i] == 1 else -1.0
+        tau[i] = sign * (y[i] - sum(m * y[j] for j, m in shares[i].items()))
+        omega[i] = weight[i]
+    total = sum(omega.values())
+    estimate = sum(omega[i] * tau[i] for i in tau) / total
+    own = np.zeros(n)
+    for i in omega:
+        own[i] = omega[i] / total
+        for j, m in shares[i].items():
+            lam[j] += own[i] * m
+            cross[j] += (own[i] * m) ** 2
+    lam += own
+    sigma2 = np.zeros(n)
+    for i in range(n):
+        same = [j for j in range(n) if treat[j] == treat[i] and j != i]
+        nearest = min(same, key=lambda j: abs(score[j] - score[i]))
+        sigma2[i] = 0.5 * (y[i] - y[nearest]) ** 2
+    var = sum(own[i] ** 2 * (tau[i] - estimate) ** 2 for i in tau)
+    var += float(((lam**2 - own**2 - cross) * sigma2).sum())
+    return estimate, np.sqrt(var)
+
+
+@pytest.mark.parametrize(
+    ("bandwidth", "estimand", "pair_limit", "rtol"),
+    [
+        (0.3, "att", 10**9, 1e-12),
+        (0.05, "att", 10**9, 1e-12),
+        (0.8, "ate", 10**9, 1e-12),
+        # prefix sums (no pairs allowed): the expansions cancel terms of relative size
+        # (score / bandwidth)^4, about 1e4 here, so some digits go
+        (0.3, "att", 0, 1e-8),
+        (0.8, "ate", 0, 1e-8),
+    ],
+)
+def test_kernel_matching_equals_pair_by_pair(
+    bandwidth: float, estimand: str, pair_limit: int, rtol: float
+) -> None:
+    rng = np.random.default_rng(4)
+    n = 80
+    score = rng.normal(size=n) * 1.5 - 2.0  # off-centre, as log-odds are
+    treat = (rng.random(n) < 0.4).astype(float)
+    y = score + treat + rng.normal(size=n)
+    weight = rng.uniform(0.5, 2.0, n)
+    treated, control = np.flatnonzero(treat == 1), np.flatnonzero(treat == 0)
+    directions = [(treated, control)] + ([(control, treated)] if estimand == "ate" else [])
+    effect = matched_effect(
+        score,
+        y,
+        treat,
+        weight,
+        [KernelMatches(score, weight, q, p, bandwidth, pair_limit) for q, p in directions],
+    )
+    estimate, se = _naive_kernel(score, y, treat, weight, bandwidth, estimand)
+    assert effect.estimate == pytest.approx(estimate, rel=rtol)
+    assert effect.se == pytest.approx(se, rel=rtol)
 
 
 def test_caliper_leaves_out_unmatched_units_with_a_note(lalonde: pl.DataFrame) -> None:

@@ -17,7 +17,8 @@ from setara.errors import InputValueError
 from setara.evaluation._columns import binary_column, read_columns
 from setara.evaluation.balance import balance_table, common_support
 from setara.evaluation.matching import (
-    kernel_pairs,
+    Direction,
+    KernelMatches,
     matched_effect,
     nearest_pairs,
     silverman_bandwidth,
@@ -174,11 +175,13 @@ def match_estimate(
             directions.append((control, treated))
         if method == "nn":
             limit = caliper * sd if caliper is not None else None
-            pairs = [nearest_pairs(log_odds, q, p, neighbours, limit) for q, p in directions]
+            matches: list[Direction] = [
+                nearest_pairs(log_odds, q, p, neighbours, limit) for q, p in directions
+            ]
         else:
             h = bandwidth * sd if bandwidth is not None else silverman_bandwidth(log_odds)
-            pairs = [kernel_pairs(log_odds, w, q, p, h) for q, p in directions]
-        effect = matched_effect(log_odds, y, d, w, pairs)
+            matches = [KernelMatches(log_odds, w, q, p, h) for q, p in directions]
+        effect = matched_effect(log_odds, y, d, w, matches)
         queried = np.zeros(d.size, dtype=bool)
         for q, _ in directions:
             queried[q] = True
