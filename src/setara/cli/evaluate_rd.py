@@ -116,7 +116,7 @@ def rd_command(
 @click.option(
     "--bandwidth",
     type=float,
-    help="Kernel bandwidth in SDs of the log-odds score (kernel); else Silverman.",
+    help="Kernel half-width in SDs of the log-odds score (kernel; default 0.2).",
 )
 @output_options
 @csv_options

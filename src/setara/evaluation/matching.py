@@ -35,7 +35,6 @@ __all__ = [
     "Matches",
     "matched_effect",
     "nearest_pairs",
-    "silverman_bandwidth",
 ]
 
 
@@ -110,11 +109,6 @@ def nearest_pairs(
     query = np.repeat(queries, neighbours).reshape(-1, neighbours)[keep]
     share = (1.0 / np.maximum(per_query, 1))[:, None].repeat(neighbours, axis=1)[keep]
     return Matches(query, order[chosen[keep]], share, score.size)
-
-
-def silverman_bandwidth(score: FloatArray) -> float:
-    """Silverman's rule of thumb for the Epanechnikov kernel: ``2.34 sd n^(-1/5)``."""
-    return float(2.34 * score.std() * score.size ** (-0.2))
 
 
 # explicit pairs up to this many (about 0.5 GB of pair arrays); prefix sums beyond
