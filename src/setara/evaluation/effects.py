@@ -152,7 +152,7 @@ def match_estimate(
             raise InputValueError(f"{name} must be positive, not {value}")
     if not 0 < level < 1:
         raise InputValueError(f"level must be between 0 and 1, not {level}")
-    names = list(dict.fromkeys(covariates))
+    names = list(dict.fromkeys([covariates] if isinstance(covariates, str) else covariates))
     roles = {outcome: "outcome", treat: "treatment", **{c: "covariate" for c in names}}
     if len(roles) < 2 + len(names):
         raise InputValueError("the outcome, the treatment and the covariates must differ")
