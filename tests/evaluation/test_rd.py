@@ -63,6 +63,25 @@ def test_uniform_weights_change_nothing(senate: pl.DataFrame) -> None:
     np.testing.assert_allclose(weighted["se"], plain["se"], rtol=1e-8)
 
 
+def test_cluster_by_state_changes_only_the_variance(senate: pl.DataFrame) -> None:
+    """Clustering by state (a text column) keeps the point estimate's definition but gives a
+    cluster-robust variance and its own bandwidths."""
+    plain = rd_estimate(senate, outcome="vote", running="margin").frame
+    clustered = rd_estimate(senate, outcome="vote", running="margin", cluster="state").frame
+    assert clustered["se"][0] != plain["se"][0]
+    assert clustered["estimand"].to_list() == plain["estimand"].to_list()
+    blank = int((senate["year"] == 1914).sum())
+    with pytest.raises(InputValueError, match=f"cluster column 'state' has {blank} in 1,390 rows"):
+        rd_estimate(
+            senate.with_columns(
+                state=pl.when(pl.col("year") == 1914).then(None).otherwise("state")
+            ),
+            outcome="vote",
+            running="margin",
+            cluster="state",
+        )
+
+
 def test_fuzzy_with_full_compliance_equals_sharp(senate: pl.DataFrame) -> None:
     """A fuzzy design whose treatment jumps from 0 to 1 at the cutoff is the sharp design."""
     data = senate.with_columns(won=(pl.col("margin") >= 0).cast(pl.Float64))

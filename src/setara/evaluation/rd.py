@@ -19,7 +19,7 @@ import polars as pl
 
 from setara.errors import InputValueError
 from setara.evaluation._columns import read_columns
-from setara.frames import to_polars
+from setara.frames import key_column, to_polars
 from setara.kernels.groups import FloatArray
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def rd_estimate(
     weight : str, optional
         Survey weights: they multiply the kernel weights (rdrobust ``weights``).
     cluster : str, optional
-        Cluster (PSU) column: nearest-neighbour cluster-robust variance.
+        Cluster (PSU) column, any type: rdrobust's cluster-robust variance ``cr1``.
     level : float
 
     Returns
@@ -178,8 +178,11 @@ def rd_estimate(
     roles = {outcome: "outcome", running: "running variable"}
     if fuzzy:
         roles[fuzzy] = "treatment received (fuzzy)"
+    cluster_codes = "\x00cluster"  # the cluster's integer codes (any key type, no missing)
     if cluster:
-        roles[cluster] = "cluster"
+        codes = key_column(frame, cluster, "cluster")
+        frame = frame.with_columns(pl.Series(cluster_codes, codes, dtype=pl.Float64))
+        roles[cluster_codes] = "cluster"
     columns = read_columns(frame, roles, weight)
     x = columns.values[running]
     _check_sides(x, cutoff, running)
@@ -195,8 +198,8 @@ def rd_estimate(
         kernel=kernel,
         bwselect=bwselect,
         weights=columns.weight if weight else None,
-        cluster=columns.values[cluster] if cluster else None,
-        vce="nncluster" if cluster else "nn",
+        cluster=columns.values[cluster_codes] if cluster else None,
+        vce="cr1" if cluster else "nn",
         level=100 * level,
     )
     bws = np.asarray(fit.bws, dtype=float)  # rows h, b; columns left, right
