@@ -10,3 +10,20 @@ functions, so importing this package stays cheap.
 """
 
 from __future__ import annotations
+
+# --- regression discontinuity, matching and weighting (issue 12, points 3, 4 and 7) ---
+from setara.evaluation.balance import balance_table, common_support
+from setara.evaluation.effects import MatchResult, match_estimate
+from setara.evaluation.rd import RDResult, rd_bins, rd_density, rd_estimate
+
+__all__ = [
+    "MatchResult",
+    "RDResult",
+    "balance_table",
+    "common_support",
+    "match_estimate",
+    "rd_bins",
+    "rd_density",
+    "rd_estimate",
+]
+# --- end of regression discontinuity, matching and weighting ---
