@@ -10,3 +10,8 @@ functions, so importing this package stays cheap.
 """
 
 from __future__ import annotations
+
+# --- difference-in-differences (s9-evaldid) ---
+from setara.evaluation.did import AGGREGATES, DidResult, att_gt  # noqa: E402
+
+__all__ = ["AGGREGATES", "DidResult", "att_gt"]
