@@ -124,9 +124,7 @@ def _se(inf: Array, cluster: NDArray[np.int64]) -> Array:
     return se
 
 
-def _weight_if(
-    labels: Array, pg: Array, att: Array, cohort: Array, weight: Array
-) -> Array:
+def _weight_if(labels: Array, pg: Array, att: Array, cohort: Array, weight: Array) -> Array:
     """Influence of estimating the group shares ``pg`` (R did's ``wif``) times ``att``."""
     indicator = (cohort[:, None] == labels[None, :]) * weight[:, None] - pg[None, :]
     total = pg.sum()
@@ -296,11 +294,27 @@ def att_gt(
             found = list(_aggregate(cells, panel.cohort, weight_n, kind))
         ses = _se(np.column_stack([r[4] for r in found]), panel.cluster)
         for (g, t, e, est, _), se in zip(found, ses, strict=True):
-            rows.append({"estimand": kind, "group": g, "time": t, "event": e, "estimate": est, "se": float(se)})
+            rows.append(
+                {
+                    "estimand": kind,
+                    "group": g,
+                    "time": t,
+                    "event": e,
+                    "estimate": est,
+                    "se": float(se),
+                }
+            )
     z = float(stats.norm.ppf(0.5 + level / 2))
     table = pl.DataFrame(
         rows,
-        schema={"estimand": pl.String, "group": pl.Float64, "time": pl.Float64, "event": pl.Float64, "estimate": pl.Float64, "se": pl.Float64},
+        schema={
+            "estimand": pl.String,
+            "group": pl.Float64,
+            "time": pl.Float64,
+            "event": pl.Float64,
+            "estimate": pl.Float64,
+            "se": pl.Float64,
+        },
     ).with_columns(
         ci_low=pl.col("estimate") - z * pl.col("se"),
         ci_high=pl.col("estimate") + z * pl.col("se"),

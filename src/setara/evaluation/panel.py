@@ -63,23 +63,14 @@ def _no_missing(values: NDArray[np.float64], column: str, role: str) -> None:
         )
 
 
-def _constant_within(values: NDArray[np.float64], unit_index: NDArray[np.intp], n: int) -> bool:
+def _unit_constant(
+    values: NDArray[np.float64], unit_index: NDArray[np.intp], n: int, column: str, role: str
+) -> NDArray[np.float64]:
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
     np.minimum.at(lo, unit_index, values)
     np.maximum.at(hi, unit_index, values)
-    varying = int(np.sum(lo != hi))
-    return varying == 0
-
-
-def _unit_constant(
-    values: NDArray[np.float64], unit_index: NDArray[np.intp], n: int, column: str, role: str
-) -> NDArray[np.float64]:
-    if not _constant_within(values, unit_index, n):
-        lo = np.full(n, np.inf)
-        hi = np.full(n, -np.inf)
-        np.minimum.at(lo, unit_index, values)
-        np.maximum.at(hi, unit_index, values)
+    if (lo != hi).any():
         raise InputValueError(
             f"{role} column {column!r} changes within {count_phrase(int(np.sum(lo != hi)), n, 'units')}; "
             "it must be constant for each unit"
@@ -99,12 +90,14 @@ def to_panel(
     covariates: Sequence[str] = (),
     weight: str | None = None,
     cluster: str | None = None,
+    keep_always_treated: bool = False,
 ) -> Panel:
     """Check ``data`` and return it as a :class:`Panel`.
 
     Units first treated in or before the first period are dropped (no pre-period to compare
     with) and cohorts after the last period are recoded as never treated, as R ``did`` does;
-    both are written in ``Panel.notes``.
+    both are written in ``Panel.notes``. ``keep_always_treated`` keeps the former (the
+    Goodman-Bacon decomposition uses them as controls).
     """
     named = [outcome, unit, time, cohort, *covariates]
     named += [c for c in (weight, cluster) if c is not None]
@@ -184,21 +177,27 @@ def to_panel(
         )
         unit_cohort = np.where(late, 0.0, unit_cohort)
     early = (unit_cohort > 0) & (unit_cohort <= times[0])
-    if early.any():
+    if early.any() and not keep_always_treated:
         notes.append(
             f"{int(early.sum()):,} units treated in the first period were dropped "
             "(no period before treatment)"
         )
         keep = ~early
-        units, wide, unit_cohort, x, w = units[keep], wide[keep], unit_cohort[keep], x[keep], w[keep]
+        units, wide, unit_cohort, x, w = (
+            units[keep],
+            wide[keep],
+            unit_cohort[keep],
+            x[keep],
+            w[keep],
+        )
         clusters = clusters[keep]
-    if not np.isin(unit_cohort, times).all() | (unit_cohort == 0).all():
-        stray = ~((unit_cohort == 0) | np.isin(unit_cohort, times))
-        if stray.any():
-            raise InputValueError(
-                f"cohort column {cohort!r} has {count_phrase(int(stray.sum()), unit_cohort.size, 'units')} "
-                "whose first treated period is not a period of the data"
-            )
+    stray = ~((unit_cohort == 0) | np.isin(unit_cohort, times) | (unit_cohort < times[0]))
+    if stray.any():
+        raise InputValueError(
+            f"cohort column {cohort!r} has "
+            f"{count_phrase(int(stray.sum()), unit_cohort.size, 'units')} whose first treated "
+            "period is not a period of the data"
+        )
     if not (unit_cohort > 0).any():
         raise InputValueError(f"cohort column {cohort!r}: no unit is ever treated")
     return Panel(
