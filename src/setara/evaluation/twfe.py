@@ -28,7 +28,7 @@ from setara.evaluation.panel import to_panel
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TwfeResult", "bacon", "twfe"]
+__all__ = ["TwfeResult", "bacon", "cohort_from_treatment", "twfe"]
 
 
 @dataclass(frozen=True)
@@ -122,14 +122,25 @@ def twfe(
     )
     if frame["d"].nunique() < 2:
         raise InputValueError(f"treatment column {treat!r} never changes: nothing to estimate")
-    with warnings.catch_warnings():  # pandas deprecation notices from inside pyfixest
-        warnings.filterwarnings("ignore", message=".*inplace keyword.*")
-        fit: Any = pf.feols(
-            "y ~ d | unit + time",
-            data=frame,
-            vcov={"CRV1": "cl" if cluster else "unit"},
-            weights="w" if weight else None,
-        )
+    for by, name in (("unit", unit), ("time", time)):
+        if (frame.groupby(by)["d"].nunique() <= 1).all():
+            raise InputValueError(
+                f"treatment column {treat!r} is constant within every {name!r}, so the {name!r} "
+                "fixed effects absorb it; give a 0/1 column that is 1 in the periods a unit is "
+                "treated"
+            )
+    try:
+        with warnings.catch_warnings():  # pandas deprecation notices from inside pyfixest
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+            fit: Any = pf.feols(
+                "y ~ d | unit + time",
+                data=frame,
+                vcov={"CRV1": "cl" if cluster else "unit"},
+                weights="w" if weight else None,
+            )
+    except ValueError as exc:
+        reason = " ".join(str(exc).split())
+        raise InputValueError(f"the TWFE regression cannot be estimated: {reason}") from exc
     if "d" not in list(fit._coefnames):
         raise InputValueError(
             f"treatment column {treat!r} is collinear with the unit and time fixed effects"
@@ -255,3 +266,31 @@ def bacon(data: pl.DataFrame, *, outcome: str, unit: str, time: str, cohort: str
             "weight": pl.Float64,
         },
     )
+
+
+def cohort_from_treatment(data: pl.DataFrame, *, treat: str, unit: str, time: str) -> pl.Series:
+    """The first period each unit is treated (0 when never), from a 0/1 ``treat`` column.
+
+    The treatment must be absorbing (once treated, treated in every later period): the
+    cohort-based estimators (Goodman-Bacon, Sun–Abraham) assume staggered adoption.
+    """
+    for name in (treat, unit, time):
+        if name not in data.columns:
+            raise ColumnNotFoundError(f"column {name!r} not in the data")
+    frame = data.select(
+        pl.col(unit).alias("unit"),
+        pl.col(time).alias("time"),
+        pl.col(treat).cast(pl.Float64).alias("d"),
+    )
+    first = frame.filter(pl.col("d") == 1).group_by("unit").agg(first=pl.col("time").min())
+    joined = frame.join(first, on="unit", how="left")
+    reversed_ = joined.filter(
+        pl.col("first").is_not_null() & (pl.col("time") >= pl.col("first")) & (pl.col("d") != 1)
+    )
+    if reversed_.height:
+        raise InputValueError(
+            f"treatment column {treat!r} switches off again in "
+            f"{count_phrase(reversed_['unit'].n_unique(), frame['unit'].n_unique(), 'units')}; "
+            "the decomposition and event study need a treatment that stays on"
+        )
+    return joined["first"].fill_null(0).alias("cohort")
