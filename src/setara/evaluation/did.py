@@ -283,47 +283,48 @@ def att_gt(
     if cells.att.size == 0:
         raise InputValueError("no (group, time) cell has comparison units")
     weight_n = panel.weight / panel.weight.mean()
-    rows: list[dict[str, Any]] = []
+    found: list[tuple[str, float | None, float | None, float | None, float, float]] = []
     for kind in dict.fromkeys(aggregate):
         if kind == "att_gt":
-            found = [
+            rows = [
                 (float(g), float(t), float(t - g), float(a), cells.inf[:, i])
                 for i, (g, t, a) in enumerate(zip(cells.group, cells.time, cells.att, strict=True))
             ]
         else:
-            found = list(_aggregate(cells, panel.cohort, weight_n, kind))
-        ses = _se(np.column_stack([r[4] for r in found]), panel.cluster)
-        for (g, t, e, est, _), se in zip(found, ses, strict=True):
-            rows.append(
-                {
-                    "estimand": kind,
-                    "group": g,
-                    "time": t,
-                    "event": e,
-                    "estimate": est,
-                    "se": float(se),
-                }
-            )
+            rows = _aggregate(cells, panel.cohort, weight_n, kind)
+        ses = _se(np.column_stack([r[4] for r in rows]), panel.cluster)
+        found += [(kind, *r[:4], float(se)) for r, se in zip(rows, ses, strict=True)]
     z = float(stats.norm.ppf(0.5 + level / 2))
+    estimate = np.array([r[4] for r in found])
+    se = np.array([r[5] for r in found])
+    integral = bool(np.all(panel.times == np.round(panel.times)))
+    label = pl.Int64 if integral else pl.Float64
     table = pl.DataFrame(
-        rows,
+        {
+            "estimand": [r[0] for r in found],
+            "group": [r[1] for r in found],
+            "time": [r[2] for r in found],
+            "event": [r[3] for r in found],
+            "estimate": estimate,
+            "se": se,
+            "ci_low": estimate - z * se,
+            "ci_high": estimate + z * se,
+        },
         schema={
             "estimand": pl.String,
-            "group": pl.Float64,
-            "time": pl.Float64,
-            "event": pl.Float64,
+            "group": label,
+            "time": label,
+            "event": label,
             "estimate": pl.Float64,
             "se": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
         },
-    ).with_columns(
-        ci_low=pl.col("estimate") - z * pl.col("se"),
-        ci_high=pl.col("estimate") + z * pl.col("se"),
+        strict=False,
     )
-    if np.all(panel.times == np.round(panel.times)):
-        table = table.with_columns(pl.col("group", "time", "event").cast(pl.Int64))
     chi2, df, pvalue = _pretest(cells, panel.cluster)
     return DidResult(
-        table=table.select(COLUMNS),
+        table=table,
         pretest_chi2=chi2,
         pretest_df=df,
         pretest_pvalue=pvalue,

@@ -64,19 +64,23 @@ def _no_missing(values: NDArray[np.float64], column: str, role: str) -> None:
 
 
 def _unit_constant(
-    values: NDArray[np.float64], unit_index: NDArray[np.intp], n: int, column: str, role: str
+    values: NDArray[np.float64],
+    cell: tuple[NDArray[np.intp], NDArray[np.intp]],
+    shape: tuple[int, int],
+    column: str,
+    role: str,
 ) -> NDArray[np.float64]:
-    lo = np.full(n, np.inf)
-    hi = np.full(n, -np.inf)
-    np.minimum.at(lo, unit_index, values)
-    np.maximum.at(hi, unit_index, values)
-    if (lo != hi).any():
+    """The one value of each unit (rows of the balanced panel), or an error naming how many
+    units have more than one."""
+    wide = np.empty(shape)
+    wide[cell] = values
+    varying = int(np.sum(wide.min(axis=1) != wide.max(axis=1)))
+    if varying:
         raise InputValueError(
-            f"{role} column {column!r} changes within {count_phrase(int(np.sum(lo != hi)), n, 'units')}; "
+            f"{role} column {column!r} changes within {count_phrase(varying, shape[0], 'units')}; "
             "it must be constant for each unit"
         )
-    out = np.empty(n)
-    out[unit_index] = values
+    out: NDArray[np.float64] = wide[:, 0]
     return out
 
 
@@ -141,9 +145,10 @@ def to_panel(
             f"are missing ({count_phrase(int((counts.reshape(n, n_t) == 0).any(1).sum()), n, 'units')} "
             "incomplete); give every unit a row in every period"
         )
+    cell = (unit_index, time_index)
     wide = np.empty((n, n_t))
-    wide[unit_index, time_index] = y
-    unit_cohort = _unit_constant(g, unit_index, n, cohort, "cohort")
+    wide[cell] = y
+    unit_cohort = _unit_constant(g, cell, (n, n_t), cohort, "cohort")
     k = len(covariates)
     x = np.empty((n, n_t, k))
     for j, name in enumerate(covariates):  # a few named columns, not rows
@@ -158,7 +163,7 @@ def to_panel(
             raise InputValueError(
                 f"weight column {weight!r} has {count_phrase(int((wv < 0).sum()), wv.size)} negative"
             )
-        w = _unit_constant(wv, unit_index, n, weight, "weight")
+        w = _unit_constant(wv, cell, (n, n_t), weight, "weight")
     clusters = np.arange(n, dtype=np.int64)
     if cluster is not None:
         if data[cluster].null_count():
@@ -167,7 +172,9 @@ def to_panel(
                 f"{count_phrase(data[cluster].null_count(), data.height)} missing"
             )
         _, codes = np.unique(data[cluster].to_numpy(), return_inverse=True)
-        clusters = _unit_constant(codes.astype(np.float64), unit_index, n, cluster, "cluster")
+        clusters = _unit_constant(
+            codes.astype(np.float64), cell, (n, n_t), cluster, "cluster"
+        )
         clusters = clusters.astype(np.int64)
     notes: list[str] = []
     late = unit_cohort > times[-1]

@@ -120,10 +120,10 @@ def twfe(
     frame = _model_frame(
         data, {"y": outcome, "d": treat, "unit": unit, "time": time, "cl": cluster, "w": weight}
     )
-    if frame["d"].nunique() < 2:
+    if data[treat].n_unique() < 2:
         raise InputValueError(f"treatment column {treat!r} never changes: nothing to estimate")
-    for by, name in (("unit", unit), ("time", time)):
-        if (frame.groupby(by)["d"].nunique() <= 1).all():
+    for name in (unit, time):
+        if data.group_by(name).agg(pl.col(treat).n_unique())[treat].max() == 1:
             raise InputValueError(
                 f"treatment column {treat!r} is constant within every {name!r}, so the {name!r} "
                 "fixed effects absorb it; give a 0/1 column that is 1 in the periods a unit is "
@@ -156,7 +156,7 @@ def twfe(
             "ci_low": [estimate - z * se],
             "ci_high": [estimate + z * se],
             "n": [int(fit._N)],
-            "n_clusters": [int(frame["cl" if cluster else "unit"].nunique())],
+            "n_clusters": [int(data[cluster or unit].n_unique())],
         }
     )
     return TwfeResult(table=table)
