@@ -7,12 +7,11 @@ fixed effects coefficient, with ``--bacon`` its Goodman-Bacon decomposition and 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from setara.cli.base import _emit, _split, csv_options, limit_options, output_options
-from setara.cli.base import read_data
+from setara.cli.base import _emit, _split, csv_options, limit_options, output_options, read_data
 from setara.cli.evaluate import evaluate
 from setara.errors import SetaraError
 
@@ -140,7 +139,7 @@ def twfe_command(
     from setara.evaluation.twfe import bacon as bacon_decomposition
     from setara.evaluation.twfe import cohort_from_treatment
 
-    common = {"outcome": outcome, "unit": unit, "time": time_}
+    common: dict[str, Any] = {"outcome": outcome, "unit": unit, "time": time_}
     table = twfe(frame, treat=treat, cluster=cluster, weight=weight, **common).table
     parts = [
         table.select(

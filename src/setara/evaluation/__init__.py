@@ -12,8 +12,8 @@ functions, so importing this package stays cheap.
 from __future__ import annotations
 
 # --- difference-in-differences (s9-evaldid) ---
-from setara.evaluation.did import AGGREGATES, DidResult, att_gt  # noqa: E402
-from setara.evaluation.sunab import sun_abraham  # noqa: E402
-from setara.evaluation.twfe import TwfeResult, bacon, twfe  # noqa: E402
+from setara.evaluation.did import AGGREGATES, DidResult, att_gt
+from setara.evaluation.sunab import sun_abraham
+from setara.evaluation.twfe import TwfeResult, bacon, twfe
 
 __all__ = ["AGGREGATES", "DidResult", "TwfeResult", "att_gt", "bacon", "sun_abraham", "twfe"]

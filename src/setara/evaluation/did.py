@@ -15,8 +15,8 @@ periods. *Journal of Econometrics* 225(2), 200-230.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -34,6 +34,8 @@ __all__ = ["AGGREGATES", "DidResult", "att_gt"]
 Array = NDArray[np.float64]
 AGGREGATES = ("att_gt", "simple", "dynamic", "group", "calendar")
 CONTROLS = ("never", "notyet")
+# (group, time, event, estimate, influence function) of one output row
+Row = tuple[float | None, float | None, float | None, float, Array]
 COLUMNS = ("estimand", "group", "time", "event", "estimate", "se", "ci_low", "ci_high")
 
 
@@ -115,6 +117,27 @@ def _cells(panel: Panel, method: str, control: str) -> _Cells:
     )
 
 
+def _last_cohort_as_control(panel: Panel) -> Panel:
+    """Without never-treated units, the last cohort serves as the comparison and the periods
+    from its start on are dropped (R ``did``'s ``pre_process_did`` does the same)."""
+    last = panel.cohort.max()
+    keep = panel.times < last
+    if keep.sum() < 2 or not (panel.cohort[panel.cohort < last] > 0).any():
+        raise InputValueError("without never-treated units at least two cohorts are needed")
+    return replace(
+        panel,
+        times=panel.times[keep],
+        outcome=panel.outcome[:, keep],
+        covariates=panel.covariates[:, keep, :],
+        cohort=np.where(panel.cohort == last, 0.0, panel.cohort),
+        notes=(
+            *panel.notes,
+            f"no never-treated units: the last cohort ({last:g}) is the comparison and the "
+            "periods from its start on are left out",
+        ),
+    )
+
+
 def _se(inf: Array, cluster: NDArray[np.int64]) -> Array:
     """Standard errors of influence-function columns, summed within clusters first."""
     n = inf.shape[0]
@@ -134,9 +157,7 @@ def _weight_if(labels: Array, pg: Array, att: Array, cohort: Array, weight: Arra
     return out
 
 
-def _aggregate(
-    cells: _Cells, cohort: Array, weight: Array, kind: str
-) -> list[tuple[float | None, float | None, float | None, float, Array]]:
+def _aggregate(cells: _Cells, cohort: Array, weight: Array, kind: str) -> list[Row]:
     """Rows ``(group, time, event, estimate, influence)`` of one aggregation of R ``aggte``."""
     groups = np.unique(cohort[cohort > 0])
     pg_group = np.array([np.mean(weight * (cohort == g)) for g in groups])
@@ -149,7 +170,7 @@ def _aggregate(
         inf = inf + _weight_if(cells.group[mask], pg[mask], cells.att[mask], cohort, weight)
         return float(share @ cells.att[mask]), inf
 
-    rows: list[tuple[float | None, float | None, float | None, float, Array]] = []
+    rows: list[Row] = []
     if kind == "simple":
         est, inf = combine(post)
         return [(None, None, None, est, inf)]
@@ -261,7 +282,8 @@ def att_gt(
     unknown = [a for a in aggregate if a not in AGGREGATES]
     if unknown or not aggregate:
         raise InputValueError(
-            f"aggregate {', '.join(map(repr, unknown)) or '(none)'}: use any of {', '.join(AGGREGATES)}"
+            f"aggregate {', '.join(map(repr, unknown)) or '(none)'}: "
+            f"use any of {', '.join(AGGREGATES)}"
         )
     if not 0.0 < level < 1.0:
         raise InputValueError(f"level {level} must be between 0 and 1")
@@ -275,16 +297,19 @@ def att_gt(
         weight=weight,
         cluster=cluster,
     )
-    if control == "never" and not (panel.cohort == 0).any():
-        raise InputValueError(
-            f"cohort column {cohort!r} has no never-treated unit; use control='notyet'"
-        )
+    if not (panel.cohort == 0).any():
+        if control == "never":
+            raise InputValueError(
+                f"cohort column {cohort!r} has no never-treated unit; use control='notyet'"
+            )
+        panel = _last_cohort_as_control(panel)
     cells = _cells(panel, method, control)
     if cells.att.size == 0:
         raise InputValueError("no (group, time) cell has comparison units")
     weight_n = panel.weight / panel.weight.mean()
     found: list[tuple[str, float | None, float | None, float | None, float, float]] = []
     for kind in dict.fromkeys(aggregate):
+        rows: list[Row]
         if kind == "att_gt":
             rows = [
                 (float(g), float(t), float(t - g), float(a), cells.inf[:, i])

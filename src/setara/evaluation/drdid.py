@@ -49,7 +49,8 @@ def logit(treated: Array, covariates: Array, weights: Array) -> tuple[Array, Arr
             break
     ps = 1.0 / (1.0 + np.exp(-(covariates @ beta)))
     info = (covariates * (weights * ps * (1.0 - ps))[:, None]).T @ covariates
-    return ps, np.linalg.inv(info)
+    vcov: Array = np.linalg.inv(info).astype(np.float64)
+    return ps, vcov
 
 
 def _ols_controls(delta_y: Array, treated: Array, covariates: Array, weights: Array) -> Array:

@@ -109,7 +109,8 @@ def to_panel(
     if missing:
         raise ColumnNotFoundError(
             f"column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} not in "
-            f"the data (columns: {', '.join(data.columns[:12])}{', ...' if data.width > 12 else ''})"
+            f"the data (columns: {', '.join(data.columns[:12])}"
+            f"{', ...' if data.width > 12 else ''})"
         )
     if data.height == 0:
         raise InputValueError("the data have no rows")
@@ -126,7 +127,8 @@ def to_panel(
     unit_values = data[unit]
     if unit_values.null_count():
         raise InputValueError(
-            f"unit column {unit!r} has {count_phrase(unit_values.null_count(), data.height)} missing"
+            f"unit column {unit!r} has "
+            f"{count_phrase(unit_values.null_count(), data.height)} missing"
         )
     units, unit_index = np.unique(unit_values.to_numpy(), return_inverse=True)
     times, time_index = np.unique(t, return_inverse=True)
@@ -140,9 +142,10 @@ def to_panel(
             f"({unit!r} x {time!r} must identify a row)"
         )
     if (counts == 0).any():
+        incomplete = int((counts.reshape(n, n_t) == 0).any(axis=1).sum())
         raise InputValueError(
             f"the panel is unbalanced: {int((counts == 0).sum()):,} of {n * n_t:,} unit-periods "
-            f"are missing ({count_phrase(int((counts.reshape(n, n_t) == 0).any(1).sum()), n, 'units')} "
+            f"are missing ({count_phrase(incomplete, n, 'units')} "
             "incomplete); give every unit a row in every period"
         )
     cell = (unit_index, time_index)
@@ -161,7 +164,8 @@ def to_panel(
         _no_missing(wv, weight, "weight")
         if (wv < 0).any():
             raise InputValueError(
-                f"weight column {weight!r} has {count_phrase(int((wv < 0).sum()), wv.size)} negative"
+                f"weight column {weight!r} has "
+                f"{count_phrase(int((wv < 0).sum()), wv.size)} negative"
             )
         w = _unit_constant(wv, cell, (n, n_t), weight, "weight")
     clusters = np.arange(n, dtype=np.int64)
@@ -172,10 +176,8 @@ def to_panel(
                 f"{count_phrase(data[cluster].null_count(), data.height)} missing"
             )
         _, codes = np.unique(data[cluster].to_numpy(), return_inverse=True)
-        clusters = _unit_constant(
-            codes.astype(np.float64), cell, (n, n_t), cluster, "cluster"
-        )
-        clusters = clusters.astype(np.int64)
+        unit_codes = _unit_constant(codes.astype(np.float64), cell, (n, n_t), cluster, "cluster")
+        clusters = unit_codes.astype(np.int64)
     notes: list[str] = []
     late = unit_cohort > times[-1]
     if late.any():

@@ -14,8 +14,8 @@ Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
