@@ -192,4 +192,8 @@ def twfe_command(
     out = pl.concat(parts)
     if not (bacon or event_study):
         out = out.drop("group", "control", "event", "weight")
+    else:  # cohorts and event times as whole numbers when the periods are
+        labels = [c for c in ("group", "control", "event") if out[c].drop_nulls().len()]
+        if all((out[c].drop_nulls() == out[c].drop_nulls().round()).all() for c in labels):
+            out = out.with_columns(pl.col("group", "control", "event").cast(pl.Int64))
     _emit(out, fmt, output)
