@@ -18,6 +18,7 @@ from setara.cli import (  # noqa: F401  (commands register)
     access,
     equity,
     evaluate,
+    evaluate_did,
     evaluate_rd,
     monitoring,
     programmes,

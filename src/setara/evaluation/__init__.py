@@ -11,19 +11,27 @@ functions, so importing this package stays cheap.
 
 from __future__ import annotations
 
-# --- regression discontinuity, matching and weighting (issue 12, points 3, 4 and 7) ---
 from setara.evaluation.balance import balance_table, common_support
+from setara.evaluation.did import AGGREGATES, DidResult, att_gt
 from setara.evaluation.effects import MatchResult, match_estimate
 from setara.evaluation.rd import RDResult, rd_bins, rd_density, rd_estimate
+from setara.evaluation.sunab import sun_abraham
+from setara.evaluation.twfe import TwfeResult, bacon, twfe
 
 __all__ = [
+    "AGGREGATES",
+    "DidResult",
     "MatchResult",
     "RDResult",
+    "TwfeResult",
+    "att_gt",
+    "bacon",
     "balance_table",
     "common_support",
     "match_estimate",
     "rd_bins",
     "rd_density",
     "rd_estimate",
+    "sun_abraham",
+    "twfe",
 ]
-# --- end of regression discontinuity, matching and weighting ---
