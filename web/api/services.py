@@ -19,7 +19,8 @@ from services import actions, exports
 from services.access import MODELS, get_object
 from setara_web.spreadsheet import to_csv
 
-from api.schemas import CSV_TOO, ERRORS, STRICT_BODY, AgencyOut, Name
+from api.schemas import CSV_TOO, ERRORS, STRICT_BODY, AgencyOut, Name, ShareIn
+from api.sharing import apply_share
 
 router = Router(tags=["public services"])
 FileKind = Literal["facilities", "villages"]
@@ -34,6 +35,11 @@ class PlaceFileOut(Schema):
     columns: list[str]
     owner: AgencyOut
     published: bool
+    shared_with: list[str]
+
+    @staticmethod
+    def resolve_shared_with(obj: Any) -> list[str]:
+        return sorted(a.slug for a in obj.shared_with.all())
 
 
 class JobOut(Schema):
@@ -47,6 +53,7 @@ class JobOut(Schema):
     error: str
     options: dict[str, Any]
     published: bool
+    shared_with: list[str]
 
 
 class _JobIn(BaseModel):
@@ -91,12 +98,14 @@ def _job_out(kind: str, job: Any) -> dict[str, Any]:
         "error": job.error,
         "options": {name: getattr(job, name) for name in OPTIONS[kind]},
         "published": job.published,
+        "shared_with": sorted(a.slug for a in job.shared_with.all()),
     }
 
 
 @router.get("/files/{kind}", response={200: list[PlaceFileOut], **ERRORS})
 def list_files(request: HttpRequest, kind: FileKind) -> Any:
-    return readable(request.user, MODELS[kind].objects.select_related("owner"))[:200]
+    found = MODELS[kind].objects.select_related("owner").prefetch_related("shared_with")
+    return readable(request.user, found)[:200]
 
 
 @router.get("/files/{kind}/{pk}", response={200: PlaceFileOut, **ERRORS})
@@ -134,8 +143,8 @@ def _inputs(request: HttpRequest, body: _JobIn) -> tuple[Any, Any]:
 
 
 def _list(request: HttpRequest, kind: str) -> list[dict[str, Any]]:
-    found = readable(request.user, MODELS[kind].objects.select_related("owner"))[:200]
-    return [_job_out(kind, job) for job in found]
+    found = MODELS[kind].objects.select_related("owner").prefetch_related("shared_with")
+    return [_job_out(kind, job) for job in readable(request.user, found)[:200]]
 
 
 @router.get("/access", response={200: list[JobOut], **ERRORS})
@@ -202,3 +211,21 @@ def job_results(request: HttpRequest, kind: JobKind, pk: int, format: str = "jso
     response = HttpResponse(to_csv(frame), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{job.pk}.csv"'
     return response
+
+
+@router.post("/files/{kind}/{pk}/sharing", response={200: PlaceFileOut, **ERRORS})
+def share_file(request: HttpRequest, kind: FileKind, pk: int, body: ShareIn) -> Any:
+    """Share a facilities or villages file with named agencies (``agencies`` replaces the
+    list) and/or publish it; managers of the owning agency only (403), others 404."""
+    obj = get_object(request.user, kind, pk, "share")
+    apply_share(request, obj, body)
+    return obj
+
+
+@router.post("/{kind}/{pk}/sharing", response={200: JobOut, **ERRORS})
+def share_job(request: HttpRequest, kind: JobKind, pk: int, body: ShareIn) -> dict[str, Any]:
+    """Share an access analysis or siting scenario as the page does: ``agencies`` replaces
+    the list, ``published`` publishes or withdraws; each change audited."""
+    job = get_object(request.user, kind, pk, "share")
+    apply_share(request, job, body)
+    return _job_out(kind, job)
