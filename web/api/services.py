@@ -48,6 +48,7 @@ class JobOut(Schema):
     owner: AgencyOut
     facility_set: int
     demand_set: int
+    travel: int | None
     status: str
     progress: int
     error: str
@@ -61,6 +62,9 @@ class _JobIn(BaseModel):
     title: Name
     facility_set: int
     demand_set: int
+    travel: int | None = Field(
+        None, description="an uploaded travel model (matrix or road network); none: great circle"
+    )
     speed_kmh: float = Field(30.0, ge=1.0, le=500.0)
     circuity: float = Field(1.2, ge=1.0, le=5.0)
     groups: list[str] = []
@@ -93,6 +97,7 @@ def _job_out(kind: str, job: Any) -> dict[str, Any]:
         "owner": job.owner,
         "facility_set": job.facility_set_id,
         "demand_set": job.demand_set_id,
+        "travel": job.travel_id,
         "status": job.status,
         "progress": job.progress,
         "error": job.error,
@@ -135,11 +140,12 @@ def upload_file(
     return Status(201, obj)
 
 
-def _inputs(request: HttpRequest, body: _JobIn) -> tuple[Any, Any]:
-    return (
-        get_object(request.user, "facilities", body.facility_set, "edit"),
-        get_object(request.user, "villages", body.demand_set),
-    )
+def _inputs(request: HttpRequest, body: _JobIn) -> dict[str, Any]:
+    return {
+        "facility_set": get_object(request.user, "facilities", body.facility_set, "edit"),
+        "demand_set": get_object(request.user, "villages", body.demand_set),
+        "travel": None if body.travel is None else get_object(request.user, "travel", body.travel),
+    }
 
 
 def _list(request: HttpRequest, kind: str) -> list[dict[str, Any]]:
@@ -161,17 +167,17 @@ def list_siting(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/access", response={201: JobOut, **ERRORS})
 def create_access(request: HttpRequest, body: AccessIn) -> Status:
-    facilities, villages = _inputs(request, body)
-    options = body.model_dump(exclude={"facility_set", "demand_set"})
-    job = actions.create_access(request.user, facilities, villages, request=request, **options)
+    inputs = _inputs(request, body)
+    options = body.model_dump(exclude=set(inputs))
+    job = actions.create_access(request.user, **inputs, request=request, **options)
     return Status(201, _job_out("access", job))
 
 
 @router.post("/siting", response={201: JobOut, **ERRORS})
 def create_siting(request: HttpRequest, body: SitingIn) -> Status:
-    facilities, villages = _inputs(request, body)
-    options = body.model_dump(exclude={"facility_set", "demand_set"})
-    job = actions.create_siting(request.user, facilities, villages, request=request, **options)
+    inputs = _inputs(request, body)
+    options = body.model_dump(exclude=set(inputs))
+    job = actions.create_siting(request.user, **inputs, request=request, **options)
     return Status(201, _job_out("siting", job))
 
 
