@@ -21,6 +21,7 @@ from services import actions, downloads, mapping
 from services.access import get_object
 from services.forms import AccessForm, SitingForm, TravelUploadForm, UploadForm
 from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario, TravelModel
+from services.travel_text import travel_model_text
 from setara.errors import SetaraError
 
 
@@ -197,6 +198,7 @@ def job_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "kind": kind,
         "can": permissions(request.user, job),
         "share_form": sharing.form_for(request.user, job),
+        "travel_text": travel_model_text(job),
     }
     result = job.result if job.status == "done" else None
     if result and kind == "access":
