@@ -332,3 +332,29 @@ def test_upload_page_and_form_choose_the_travel_model(
     answer = outsider.post("/api/services/access", data=json.dumps(body),
                            content_type="application/json")  # fmt: skip
     assert answer.status_code == 404
+
+
+def test_api_runs_with_the_travel_model(
+    network_world: dict[str, Any], as_persona: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from services.models import AccessAnalysis
+    from services.tasks import run_access
+
+    client = as_persona("analyst")
+    job = network_world["access"]
+    body = {
+        "title": "API by road", "facility_set": job.facility_set_id,
+        "demand_set": job.demand_set_id, "travel": network_world["travel"].pk,
+        "threshold": 300.0, "region_column": "island", "groups": ["poor", "is_3t"],
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False):
+        created = client.post("/api/services/access", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["travel"] == network_world["travel"].pk
+    pk = created.json()["id"]
+    assert run_access.call(pk) == "done"
+    ran = AccessAnalysis.objects.get(pk=pk)
+    assert ran.result["regions"] == job.result["regions"]
+    assert ran.result["travel"] == job.result["travel"]
+    detail = client.get(f"/api/services/access/{job.pk}").json()
+    assert detail["travel"] == network_world["travel"].pk
