@@ -41,3 +41,24 @@ def travel_model_text(job: Any) -> str:
         "edges": count(counts.get("edges")),
         "ferries": count(ferries),
     }
+
+
+def table_rows(travel: Any) -> list[tuple[str, str, str]]:
+    """(table in words, uploaded file, rows) for each table of a travel model."""
+    labels = {
+        "matrix": _("Matrix"),
+        "nodes": _("Road nodes"),
+        "edges": _("Roads"),
+        "ferries": _("Ferry crossings"),
+    }
+    language = get_language()
+    rows = {**travel.counts, "matrix": travel.counts.get("pairs")}
+    return [
+        (labels.get(table, table), file, numbers.number(rows.get(table), language=language))
+        for table, file in travel.original_names.items()
+    ]
+
+
+def table_summary(travel: Any) -> str:
+    """ "Road nodes 3,956 · Roads 12,163 · Ferry crossings 3" for the list of files."""
+    return " · ".join(f"{label} {rows}" for label, _file, rows in table_rows(travel))

@@ -21,7 +21,7 @@ from services import actions, downloads, mapping
 from services.access import get_object
 from services.forms import AccessForm, SitingForm, TravelUploadForm, UploadForm
 from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario, TravelModel
-from services.travel_text import travel_model_text
+from services.travel_text import table_rows, table_summary, travel_model_text
 from setara.errors import SetaraError
 
 
@@ -34,7 +34,10 @@ def service_list(request: HttpRequest) -> HttpResponse:
         {
             "facility_sets": readable(user, FacilitySet.objects.select_related("owner")),
             "demand_sets": readable(user, DemandSet.objects.select_related("owner")),
-            "travels": readable(user, TravelModel.objects.select_related("owner")),
+            "travels": [
+                (travel, table_summary(travel))
+                for travel in readable(user, TravelModel.objects.select_related("owner"))
+            ],
             "analyses": readable(user, AccessAnalysis.objects.select_related("owner")),
             "scenarios": readable(user, SitingScenario.objects.select_related("owner")),
             "can_create": agencies_where(user, Role.ANALYST).exists(),
@@ -130,6 +133,7 @@ def file_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "can": permissions(request.user, obj),
             "share_form": sharing.form_for(request.user, obj),
+            "tables": table_rows(obj) if kind == "travel" else [],
         },
     )
 
