@@ -32,6 +32,7 @@ from services.models import (
 )
 from services.tasks import run_access, run_siting
 from setara.access import read_demand, read_facilities
+from setara.access.osm import read_osm_network
 from setara.errors import InputValueError, SetaraError
 from setara.io import read_survey
 
@@ -40,16 +41,21 @@ SUFFIXES = (".csv", ".parquet", ".xlsx", ".geojson", ".json", ".gpkg")
 #: File types of the tables of a travel model (read as surveys are).
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 KINDS: dict[str, Any] = {"facilities": FacilitySet, "villages": DemandSet}
-READERS: dict[str, Any] = {"facilities": read_facilities, "villages": read_demand}
+READERS: dict[str, Any] = {
+    "facilities": read_facilities,
+    "villages": read_demand,
+    "osm": read_osm_network,
+}
+ALLOWED = {"table": TABLE_SUFFIXES, "osm": (".pbf",)}
 
 
-def _read(kind: str, uploaded: Any) -> pl.DataFrame:
-    """Read and validate the upload with the library (``kind``: facilities, villages, or
-    ``table`` for a travel model's table); its message names the file, not the temporary
-    path."""
+def _read(kind: str, uploaded: Any) -> Any:
+    """Read and validate the upload with the library (``kind``: facilities, villages,
+    ``table`` for a travel model's table, ``osm`` for an OpenStreetMap extract: its nodes,
+    roads and ferries); its message names the file, not the temporary path."""
     name = str(uploaded.name)
     suffix = Path(name).suffix.lower()
-    allowed = TABLE_SUFFIXES if kind == "table" else SUFFIXES
+    allowed = ALLOWED.get(kind, SUFFIXES)
     if suffix not in allowed:
         raise storage.UploadError(
             f"file {name!r} has an unsupported type {suffix or '(no suffix)'}; upload one of "
@@ -61,11 +67,11 @@ def _read(kind: str, uploaded: Any) -> pl.DataFrame:
             for chunk in uploaded.chunks():
                 handle.write(chunk)
         try:
-            return READERS.get(kind, read_survey)(target)  # type: ignore[no-any-return]
+            return READERS.get(kind, read_survey)(target)
         except SetaraError as exc:
             message = str(exc).replace(str(target), name)
             raise storage.UploadError(f"file {name!r}: {message}") from exc
-        except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        except (OSError, ValueError, RuntimeError, pl.exceptions.PolarsError) as exc:
             raise storage.UploadError(f"file {name!r} could not be read as {suffix}") from exc
     finally:
         target.unlink(missing_ok=True)
@@ -125,12 +131,21 @@ def upload_travel(
     request: HttpRequest | None = None,
 ) -> TravelModel:
     """Store a travel model: an origin-destination ``matrix``, or a road network's ``nodes``
-    and ``edges`` with optional ``ferries``, each read and checked by the library first (a
-    bad table raises its message naming the file, and nothing is stored)."""
+    and ``edges`` with optional ``ferries`` (or an ``osm`` extract giving all three: its roads
+    and its ``route=ferry`` ways), each read and checked by the library first (a bad table
+    raises its message naming the file, and nothing is stored)."""
     if not has_role(user, agency, Role.ANALYST):
         raise NotAllowed("you need the analyst role in the agency that will own the file")
     given = {table: f for table, f in files.items() if f is not None}
-    tables = {table: _read("table", f) for table, f in given.items()}
+    if "osm" in given and len(given) > 1:
+        raise InputValueError(
+            "an OpenStreetMap extract gives the nodes, roads and ferries itself; upload it alone"
+        )
+    if "osm" in given:
+        found = zip(("nodes", "edges", "ferries"), _read("osm", given["osm"]), strict=True)
+        tables = {table: frame for table, frame in found if frame.height or table != "ferries"}
+    else:
+        tables = {table: _read("table", f) for table, f in given.items()}
     try:
         counts = costs.check_tables(kind, tables)
     except SetaraError as exc:

@@ -26,11 +26,9 @@ class UploadForm(forms.Form):
             self.fields["agency"].initial = agencies[0]
 
 
-def _table(label: Any, required: bool = False) -> forms.FileField:
+def _table(label: Any, accept: str = ".csv,.parquet,.xlsx") -> forms.FileField:
     return forms.FileField(
-        label=label,
-        required=required,
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.parquet,.xlsx"}),
+        label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": accept})
     )
 
 
@@ -47,6 +45,7 @@ class TravelUploadForm(forms.Form):
     ferries = _table(
         _("Ferry crossings (from, to, minutes and departures_per_day or headway_minutes)")
     )
+    osm = _table(_("Or, instead of the three tables, an OpenStreetMap extract (.osm.pbf)"), ".pbf")
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,10 +57,14 @@ class TravelUploadForm(forms.Form):
         data = super().clean() or {}
         kind = data.get("kind")
         needed = ("matrix",) if kind == TravelKind.MATRIX else ("nodes", "edges")
+        if kind == TravelKind.NETWORK and data.get("osm"):
+            needed = ()
         for name in needed:
             if kind and not data.get(name):
                 self.add_error(name, _("This file is needed for this kind."))
-        other = ("nodes", "edges", "ferries") if kind == TravelKind.MATRIX else ("matrix",)
+        other = ("nodes", "edges", "ferries", "osm") if kind == TravelKind.MATRIX else ("matrix",)
+        if kind == TravelKind.NETWORK and data.get("osm"):
+            other = ("matrix", "nodes", "edges", "ferries")
         for name in other:
             if kind and data.get(name):
                 self.add_error(name, _("Leave this empty for this kind."))
@@ -70,7 +73,7 @@ class TravelUploadForm(forms.Form):
     def tables(self) -> dict[str, Any]:
         """The uploaded tables of the chosen kind."""
         names = ("matrix",) if self.cleaned_data["kind"] == TravelKind.MATRIX else (
-            "nodes", "edges", "ferries"
+            "nodes", "edges", "ferries", "osm"
         )  # fmt: skip
         return {n: self.cleaned_data[n] for n in names if self.cleaned_data.get(n)}
 

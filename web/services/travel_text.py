@@ -44,18 +44,24 @@ def travel_model_text(job: Any) -> str:
 
 
 def table_rows(travel: Any) -> list[tuple[str, str, str]]:
-    """(table in words, uploaded file, rows) for each table of a travel model."""
+    """(table in words, uploaded file, rows) for each table of a travel model (the tables read
+    from an OpenStreetMap extract name the extract)."""
     labels = {
-        "matrix": _("Matrix"),
+        "pairs": _("Matrix"),
         "nodes": _("Road nodes"),
         "edges": _("Roads"),
         "ferries": _("Ferry crossings"),
     }
+    names = travel.original_names
     language = get_language()
-    rows = {**travel.counts, "matrix": travel.counts.get("pairs")}
     return [
-        (labels.get(table, table), file, numbers.number(rows.get(table), language=language))
-        for table, file in travel.original_names.items()
+        (
+            labels.get(table, table),
+            names.get("matrix" if table == "pairs" else table) or names.get("osm", ""),
+            numbers.number(rows, language=language),
+        )
+        for table, rows in travel.counts.items()
+        if table == "pairs" or table in travel.paths
     ]
 
 

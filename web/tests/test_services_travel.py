@@ -358,3 +358,82 @@ def test_api_runs_with_the_travel_model(
     assert ran.result["travel"] == job.result["travel"]
     detail = client.get(f"/api/services/access/{job.pk}").json()
     assert detail["travel"] == network_world["travel"].pk
+
+
+# A tiny OpenStreetMap extract in NTT: a primary road 1-2-3 and a ferry (1:30) from 3 to
+# island B's tertiary road 10-11.
+OSM_NODES = {1: (-8.0, 120.0), 2: (-8.0, 120.01), 3: (-8.0, 120.02), 5: (-8.0, 120.5),
+             10: (-8.0, 121.0), 11: (-8.0, 121.02)}  # fmt: skip
+
+
+def _pbf(folder: Path) -> Path:
+    import osmium
+
+    path = folder / "ntt.osm.pbf"
+    writer = osmium.SimpleWriter(str(path))
+    for ref, (lat, lon) in OSM_NODES.items():
+        writer.add_node(osmium.osm.mutable.Node(id=ref, location=(lon, lat), tags={}))
+    ways = [
+        (100, [1, 2, 3], {"highway": "primary"}),
+        (102, [10, 11], {"highway": "tertiary"}),
+        (103, [3, 5, 10], {"route": "ferry", "duration": "1:30"}),
+    ]
+    for ref, refs, tags in ways:
+        writer.add_way(osmium.osm.mutable.Way(id=ref, nodes=refs, tags=tags))
+    writer.close()
+    return path
+
+
+def test_openstreetmap_extract_is_read_by_the_library_and_used(
+    world: dict[str, Any],
+    as_persona: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from setara.access.osm import read_osm_network
+
+    pbf = _pbf(tmp_path)
+    client = as_persona("analyst")
+    alpha = world["agencies"]["alpha"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/services/travel/upload/",
+            {"agency": alpha, "kind": "network", "name": "OSM NTT",
+             "osm": SimpleUploadedFile("ntt.osm.pbf", pbf.read_bytes())},
+        )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    travel = TravelModel.objects.get()
+    assert travel.counts == {"nodes": 6, "edges": 3, "ferries": 1}  # 5 is on the ferry way
+    nodes, edges, ferries = read_osm_network(pbf)
+    demand = validate_demand(
+        pl.DataFrame({"id": ["A", "B"], "lat": [-8.0, -8.0], "lon": [120.0, 121.02],
+                      "population": [100.0, 200.0]})
+    )  # fmt: skip
+    supply = validate_facilities(
+        pl.DataFrame({"id": ["PKM"], "lat": [-8.0], "lon": [120.02], "status": ["existing"]})
+    )
+    from services.tasks import read_travel
+
+    result = compute.access_result(
+        demand, supply, threshold=60.0, speed_kmh=30.0, circuity=1.2, region_column="id",
+        travel=read_travel(travel),
+    )  # fmt: skip
+    library = NetworkCost(
+        RoadNetwork(nodes, edges, ferries),
+        demand["lat"].to_numpy(), demand["lon"].to_numpy(),
+        supply["lat"].to_numpy(), supply["lon"].to_numpy(),
+    ).nearest()  # fmt: skip
+    by_id = {r["region"]: r["mean_minutes"] for r in result["regions"]}
+    assert [by_id["A"], by_id["B"]] == pytest.approx(library.tolist(), rel=1e-12)
+    # B crosses: 90 minutes' sailing plus half the extract's default 240-minute headway.
+    assert by_id["B"] > 90 + 120
+    assert result["travel"]["ferry_only"] == {"villages": 1, "people": 200.0}
+    page = client.get(f"/services/files/travel/{travel.pk}/").content.decode()
+    assert page.count("ntt.osm.pbf") == 3  # nodes, roads and ferries all read from it
+    not_pbf = client.post(
+        "/services/travel/upload/",
+        {"agency": alpha, "kind": "network",
+         "osm": SimpleUploadedFile("x.osm.pbf", b"not a protobuf")},
+    )  # fmt: skip
+    assert not_pbf.status_code == 400 and "x.osm.pbf" in not_pbf.content.decode()
+    assert TravelModel.objects.count() == 1
