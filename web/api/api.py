@@ -23,7 +23,6 @@ from datasets import actions as dataset_actions
 from datasets.access import get_dataset, get_version
 from datasets.models import Dataset
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Status
@@ -34,7 +33,7 @@ from programmes import comparison
 from programmes.access import get_programme, get_simulation
 from programmes.models import Programme, Simulation
 
-from api import lists, uploads, versions
+from api import lists, sharing, uploads, versions
 from api import services as service_endpoints
 from api.schemas import (
     CSV_TOO,
@@ -267,16 +266,7 @@ def share_dataset(request: HttpRequest, dataset_id: int, body: ShareIn) -> dict[
 
 
 def _share(request: HttpRequest, obj: Any, body: ShareIn) -> None:
-    """Apply the sharing change the body names, all of it or nothing."""
-    with transaction.atomic():
-        if body.agencies is not None:
-            agencies = list(Agency.objects.filter(slug__in=body.agencies))
-            unknown = sorted(set(body.agencies) - {a.slug for a in agencies})
-            if unknown:
-                raise HttpError(400, f"unknown agencies: {', '.join(unknown)}")
-            agency_actions.share(request.user, obj, agencies, request)
-        if body.published is not None:
-            agency_actions.publish(request.user, obj, body.published, request)
+    sharing.apply_share(request, obj, body)
 
 
 @api.get(

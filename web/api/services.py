@@ -19,7 +19,8 @@ from services import actions, exports
 from services.access import MODELS, get_object
 from setara_web.spreadsheet import to_csv
 
-from api.schemas import CSV_TOO, ERRORS, STRICT_BODY, AgencyOut, Name
+from api.schemas import CSV_TOO, ERRORS, STRICT_BODY, AgencyOut, Name, ShareIn
+from api.sharing import apply_share
 
 router = Router(tags=["public services"])
 FileKind = Literal["facilities", "villages"]
@@ -34,6 +35,11 @@ class PlaceFileOut(Schema):
     columns: list[str]
     owner: AgencyOut
     published: bool
+    shared_with: list[str]
+
+    @staticmethod
+    def resolve_shared_with(obj: Any) -> list[str]:
+        return sorted(a.slug for a in obj.shared_with.all())
 
 
 class JobOut(Schema):
@@ -42,11 +48,13 @@ class JobOut(Schema):
     owner: AgencyOut
     facility_set: int
     demand_set: int
+    travel: int | None
     status: str
     progress: int
     error: str
     options: dict[str, Any]
     published: bool
+    shared_with: list[str]
 
 
 class _JobIn(BaseModel):
@@ -54,6 +62,9 @@ class _JobIn(BaseModel):
     title: Name
     facility_set: int
     demand_set: int
+    travel: int | None = Field(
+        None, description="an uploaded travel model (matrix or road network); none: great circle"
+    )
     speed_kmh: float = Field(30.0, ge=1.0, le=500.0)
     circuity: float = Field(1.2, ge=1.0, le=5.0)
     groups: list[str] = []
@@ -86,17 +97,20 @@ def _job_out(kind: str, job: Any) -> dict[str, Any]:
         "owner": job.owner,
         "facility_set": job.facility_set_id,
         "demand_set": job.demand_set_id,
+        "travel": job.travel_id,
         "status": job.status,
         "progress": job.progress,
         "error": job.error,
         "options": {name: getattr(job, name) for name in OPTIONS[kind]},
         "published": job.published,
+        "shared_with": sorted(a.slug for a in job.shared_with.all()),
     }
 
 
 @router.get("/files/{kind}", response={200: list[PlaceFileOut], **ERRORS})
 def list_files(request: HttpRequest, kind: FileKind) -> Any:
-    return readable(request.user, MODELS[kind].objects.select_related("owner"))[:200]
+    found = MODELS[kind].objects.select_related("owner").prefetch_related("shared_with")
+    return readable(request.user, found)[:200]
 
 
 @router.get("/files/{kind}/{pk}", response={200: PlaceFileOut, **ERRORS})
@@ -126,16 +140,17 @@ def upload_file(
     return Status(201, obj)
 
 
-def _inputs(request: HttpRequest, body: _JobIn) -> tuple[Any, Any]:
-    return (
-        get_object(request.user, "facilities", body.facility_set, "edit"),
-        get_object(request.user, "villages", body.demand_set),
-    )
+def _inputs(request: HttpRequest, body: _JobIn) -> dict[str, Any]:
+    return {
+        "facility_set": get_object(request.user, "facilities", body.facility_set, "edit"),
+        "demand_set": get_object(request.user, "villages", body.demand_set),
+        "travel": None if body.travel is None else get_object(request.user, "travel", body.travel),
+    }
 
 
 def _list(request: HttpRequest, kind: str) -> list[dict[str, Any]]:
-    found = readable(request.user, MODELS[kind].objects.select_related("owner"))[:200]
-    return [_job_out(kind, job) for job in found]
+    found = MODELS[kind].objects.select_related("owner").prefetch_related("shared_with")
+    return [_job_out(kind, job) for job in readable(request.user, found)[:200]]
 
 
 @router.get("/access", response={200: list[JobOut], **ERRORS})
@@ -152,17 +167,17 @@ def list_siting(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/access", response={201: JobOut, **ERRORS})
 def create_access(request: HttpRequest, body: AccessIn) -> Status:
-    facilities, villages = _inputs(request, body)
-    options = body.model_dump(exclude={"facility_set", "demand_set"})
-    job = actions.create_access(request.user, facilities, villages, request=request, **options)
+    inputs = _inputs(request, body)
+    options = body.model_dump(exclude=set(inputs))
+    job = actions.create_access(request.user, **inputs, request=request, **options)
     return Status(201, _job_out("access", job))
 
 
 @router.post("/siting", response={201: JobOut, **ERRORS})
 def create_siting(request: HttpRequest, body: SitingIn) -> Status:
-    facilities, villages = _inputs(request, body)
-    options = body.model_dump(exclude={"facility_set", "demand_set"})
-    job = actions.create_siting(request.user, facilities, villages, request=request, **options)
+    inputs = _inputs(request, body)
+    options = body.model_dump(exclude=set(inputs))
+    job = actions.create_siting(request.user, **inputs, request=request, **options)
     return Status(201, _job_out("siting", job))
 
 
@@ -202,3 +217,21 @@ def job_results(request: HttpRequest, kind: JobKind, pk: int, format: str = "jso
     response = HttpResponse(to_csv(frame), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{job.pk}.csv"'
     return response
+
+
+@router.post("/files/{kind}/{pk}/sharing", response={200: PlaceFileOut, **ERRORS})
+def share_file(request: HttpRequest, kind: FileKind, pk: int, body: ShareIn) -> Any:
+    """Share a facilities or villages file with named agencies (``agencies`` replaces the
+    list) and/or publish it; managers of the owning agency only (403), others 404."""
+    obj = get_object(request.user, kind, pk, "share")
+    apply_share(request, obj, body)
+    return obj
+
+
+@router.post("/{kind}/{pk}/sharing", response={200: JobOut, **ERRORS})
+def share_job(request: HttpRequest, kind: JobKind, pk: int, body: ShareIn) -> dict[str, Any]:
+    """Share an access analysis or siting scenario as the page does: ``agencies`` replaces
+    the list, ``published`` publishes or withdraws; each change audited."""
+    job = get_object(request.user, kind, pk, "share")
+    apply_share(request, job, body)
+    return _job_out(kind, job)

@@ -21,38 +21,57 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingModel, SitingScenario
+from services import costs
+from services.models import (
+    AccessAnalysis,
+    DemandSet,
+    FacilitySet,
+    SitingModel,
+    SitingScenario,
+    TravelModel,
+)
 from services.tasks import run_access, run_siting
 from setara.access import read_demand, read_facilities
+from setara.access.osm import read_osm_network
 from setara.errors import InputValueError, SetaraError
+from setara.io import read_survey
 
 #: File types the library reads for facilities and villages.
 SUFFIXES = (".csv", ".parquet", ".xlsx", ".geojson", ".json", ".gpkg")
+#: File types of the tables of a travel model (read as surveys are).
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 KINDS: dict[str, Any] = {"facilities": FacilitySet, "villages": DemandSet}
+READERS: dict[str, Any] = {
+    "facilities": read_facilities,
+    "villages": read_demand,
+    "osm": read_osm_network,
+}
+ALLOWED = {"table": TABLE_SUFFIXES, "osm": (".pbf",)}
 
 
-def _read(kind: str, uploaded: Any) -> pl.DataFrame:
-    """Read and validate the upload with the library; its message names the file, not the
-    temporary path."""
+def _read(kind: str, uploaded: Any) -> Any:
+    """Read and validate the upload with the library (``kind``: facilities, villages,
+    ``table`` for a travel model's table, ``osm`` for an OpenStreetMap extract: its nodes,
+    roads and ferries); its message names the file, not the temporary path."""
     name = str(uploaded.name)
     suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    allowed = ALLOWED.get(kind, SUFFIXES)
+    if suffix not in allowed:
         raise storage.UploadError(
             f"file {name!r} has an unsupported type {suffix or '(no suffix)'}; upload one of "
-            + ", ".join(SUFFIXES)
+            + ", ".join(allowed)
         )
     target = Path(settings.FILE_UPLOAD_TEMP_DIR) / f"places-{uuid.uuid4().hex}{suffix}"
     try:
         with open(target, "wb") as handle:
             for chunk in uploaded.chunks():
                 handle.write(chunk)
-        reader = read_facilities if kind == "facilities" else read_demand
         try:
-            return reader(target)
+            return READERS.get(kind, read_survey)(target)
         except SetaraError as exc:
             message = str(exc).replace(str(target), name)
             raise storage.UploadError(f"file {name!r}: {message}") from exc
-        except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        except (OSError, ValueError, RuntimeError, pl.exceptions.PolarsError) as exc:
             raise storage.UploadError(f"file {name!r} could not be read as {suffix}") from exc
     finally:
         target.unlink(missing_ok=True)
@@ -102,6 +121,68 @@ def upload_places(
         raise
 
 
+def upload_travel(
+    user: Any,
+    agency: Agency,
+    *,
+    kind: str,
+    files: dict[str, Any],
+    name: str = "",
+    request: HttpRequest | None = None,
+) -> TravelModel:
+    """Store a travel model: an origin-destination ``matrix``, or a road network's ``nodes``
+    and ``edges`` with optional ``ferries`` (or an ``osm`` extract giving all three: its roads
+    and its ``route=ferry`` ways), each read and checked by the library first (a bad table
+    raises its message naming the file, and nothing is stored)."""
+    if not has_role(user, agency, Role.ANALYST):
+        raise NotAllowed("you need the analyst role in the agency that will own the file")
+    given = {table: f for table, f in files.items() if f is not None}
+    if "osm" in given and len(given) > 1:
+        raise InputValueError(
+            "an OpenStreetMap extract gives the nodes, roads and ferries itself; upload it alone"
+        )
+    if "osm" in given:
+        found = zip(("nodes", "edges", "ferries"), _read("osm", given["osm"]), strict=True)
+        tables = {table: frame for table, frame in found if frame.height or table != "ferries"}
+    else:
+        tables = {table: _read("table", f) for table, f in given.items()}
+    try:
+        counts = costs.check_tables(kind, tables)
+    except SetaraError as exc:
+        named = ", ".join(f"{t} {str(f.name)!r}" for t, f in given.items())
+        raise storage.UploadError(f"{exc} ({named})") from exc
+    paths = {t: f"{agency.slug}/travel-{uuid.uuid4().hex}.parquet" for t in tables}
+    written = []
+    try:
+        for table, frame in tables.items():
+            written.append(storage.write_partial(frame, paths[table]))
+        with transaction.atomic():
+            first = next(iter(given.values()))
+            obj = TravelModel.objects.create(
+                owner=agency,
+                created_by=user,
+                name=name or Path(first.name).stem,
+                kind=kind,
+                paths=paths,
+                original_names={t: str(f.name)[:255] for t, f in given.items()},
+                counts=counts,
+            )
+            record(
+                Action.CREATE,
+                actor=user,
+                obj=obj,
+                request=request,
+                after={**snapshot(obj, ["name", "owner", "kind"]), **counts},
+            )
+            for relative in paths.values():
+                transaction.on_commit(lambda r=relative: storage.commit_file(r))  # type: ignore[misc]
+            return obj
+    except BaseException:
+        for partial in written:
+            partial.unlink(missing_ok=True)
+        raise
+
+
 def _check_columns(demand_set: DemandSet, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c and c not in demand_set.columns]
     if missing:
@@ -111,10 +192,14 @@ def _check_columns(demand_set: DemandSet, columns: list[str], what: str) -> None
         )
 
 
-def _inputs(user: Any, facility_set: FacilitySet, demand_set: DemandSet) -> None:
-    """The user may run jobs in the facilities' agency and read both files."""
+def _inputs(
+    user: Any, facility_set: FacilitySet, demand_set: DemandSet, travel: TravelModel | None
+) -> None:
+    """The user may run jobs in the facilities' agency and read the other files."""
     check(user, facility_set, "edit")
     check(user, demand_set, "read")
+    if travel is not None:
+        check(user, travel, "read")
 
 
 def create_access(
@@ -129,11 +214,13 @@ def create_access(
     facility_type: str = "",
     region_column: str = "kode_wilayah",
     groups: list[str] | None = None,
+    travel: TravelModel | None = None,
     request: HttpRequest | None = None,
     run_now: bool = False,
 ) -> AccessAnalysis:
-    """Queue an access analysis owned by the facilities' agency."""
-    _inputs(user, facility_set, demand_set)
+    """Queue an access analysis owned by the facilities' agency (``travel``: an uploaded
+    travel model; great-circle distance at ``speed_kmh`` x ``circuity`` when None)."""
+    _inputs(user, facility_set, demand_set, travel)
     groups = [g for g in groups or [] if g]
     _check_columns(demand_set, [region_column, *groups], "column")
     if facility_type and facility_type not in facility_set.types:
@@ -148,6 +235,7 @@ def create_access(
             title=title,
             facility_set=facility_set,
             demand_set=demand_set,
+            travel=travel,
             threshold=threshold,
             speed_kmh=speed_kmh,
             circuity=circuity,
@@ -160,7 +248,9 @@ def create_access(
             actor=user,
             obj=job,
             request=request,
-            after=snapshot(job, ["title", "facility_set", "demand_set", "threshold", "groups"]),
+            after=snapshot(
+                job, ["title", "facility_set", "demand_set", "travel", "threshold", "groups"]
+            ),
         )
         if not run_now:
             run_job(run_access, job, now=False)
@@ -183,11 +273,13 @@ def create_siting(
     speed_kmh: float = 30.0,
     circuity: float = 1.2,
     groups: list[str] | None = None,
+    travel: TravelModel | None = None,
     request: HttpRequest | None = None,
     run_now: bool = False,
 ) -> SitingScenario:
-    """Queue a siting scenario owned by the facilities' agency."""
-    _inputs(user, facility_set, demand_set)
+    """Queue a siting scenario owned by the facilities' agency (``travel`` as for
+    :func:`create_access`)."""
+    _inputs(user, facility_set, demand_set, travel)
     if model not in SitingModel.values:
         raise InputValueError(f"unknown siting model {model!r}; use {', '.join(SitingModel)}")
     if model in ("pmedian", "pcenter") and p is None:
@@ -203,6 +295,7 @@ def create_siting(
             title=title,
             facility_set=facility_set,
             demand_set=demand_set,
+            travel=travel,
             model=model,
             minutes=minutes,
             p=p,
@@ -217,7 +310,9 @@ def create_siting(
             actor=user,
             obj=job,
             request=request,
-            after=snapshot(job, ["title", "model", "minutes", "p", "budget", "weight_column"]),
+            after=snapshot(
+                job, ["title", "model", "travel", "minutes", "p", "budget", "weight_column"]
+            ),
         )
         if not run_now:
             run_job(run_siting, job, now=False)
@@ -248,6 +343,16 @@ def rerun(
 
 def delete(user: Any, obj: Any, request: HttpRequest | None = None) -> None:
     """Delete a file (refused while a job uses it) or a job."""
+    if isinstance(obj, TravelModel):
+        if (
+            AccessAnalysis.objects.filter(travel=obj).exists()
+            or SitingScenario.objects.filter(travel=obj).exists()
+        ):
+            raise NotAllowed(_("Analyses or scenarios use this file; delete them first."))
+        agency_actions.delete(user, obj, ["name", "owner", "kind", "published"], request)
+        for relative in obj.paths.values():
+            (Path(settings.STORAGE_DIR) / relative).unlink(missing_ok=True)
+        return
     if isinstance(obj, FacilitySet | DemandSet):
         field = "facility_set" if isinstance(obj, FacilitySet) else "demand_set"
         used = (

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from setara.access import access_values, build_cost, coverage_change, site_places
+from services.costs import Travel, ferry_only, travel_cost
+from setara.access import access_values, coverage_change, site_places
 from setara.errors import ColumnNotFoundError, InputValueError
 
 #: Grid cell side in degrees for the map (about 28 km at the equator): Indonesia's ~84,000
@@ -84,12 +85,20 @@ def access_result(
     facility_type: str | None = None,
     region_column: str = "kode_wilayah",
     groups: Sequence[str] = (),
+    travel: Travel | None = None,
 ) -> dict[str, Any]:
     """Regencies ranked by the share of people beyond ``threshold`` minutes, the gap between
-    each group's share and the rest's (percentage points), the overall row and the map grid."""
-    cost = build_cost(demand, facilities, speed_kmh=speed_kmh, circuity=circuity)
+    each group's share and the rest's (percentage points), the overall row, the map grid and
+    the travel model used (``travel``: an uploaded matrix or road network; great circle at
+    ``speed_kmh`` and ``circuity`` when None), with the villages reached only by ferry."""
+    cost, described = travel_cost(
+        demand, facilities, travel, speed_kmh=speed_kmh, circuity=circuity
+    )
     nearest = access_values(demand, facilities, cost, ["nearest"], facility_type=facility_type)
     minutes = nearest["nearest"].to_numpy()
+    by_ferry = ferry_only(demand, facilities, travel, minutes, facility_type=facility_type)
+    if by_ferry is not None:
+        described["ferry_only"] = by_ferry
     frame = demand.select("population", "lat", "lon", *groups).with_columns(
         region_codes(demand, region_column),
         pl.Series("minutes", minutes),
@@ -136,6 +145,7 @@ def access_result(
         "overall": _records(overall)[0],
         "regions": _records(regions),
         "cells": grid_cells(frame),
+        "travel": described,
     }
 
 
@@ -175,10 +185,14 @@ def siting_result(
     circuity: float,
     groups: Sequence[str] = (),
     time_limit: float = 60.0,
+    travel: Travel | None = None,
 ) -> dict[str, Any]:
     """The plan of a siting scenario: chosen candidates, objective, bound, gap, status, cost,
-    and people within ``minutes`` of an open site before and after, overall and by group."""
-    cost = build_cost(demand, facilities, speed_kmh=speed_kmh, circuity=circuity)
+    and people within ``minutes`` of an open site before and after, overall and by group,
+    with the travel model used (as in :func:`access_result`)."""
+    cost, described = travel_cost(
+        demand, facilities, travel, speed_kmh=speed_kmh, circuity=circuity
+    )
     plan = site_places(
         demand,
         facilities,
@@ -215,6 +229,7 @@ def siting_result(
         "sites": _records(chosen),
         "coverage": _records(total)[0],
         "by_group": by_group,
+        "travel": described,
     }
 
 

@@ -109,3 +109,121 @@ def _facilities(demand: pl.DataFrame, is_3t: np.ndarray, rng: np.random.Generato
             "kode_wilayah": demand["kode_wilayah"].to_numpy()[rows],
         }
     )
+
+
+#: Provinces whose islands without a puskesmas get a ferry to the nearest island with one.
+FERRY_PROVINCES = ("53", "81")
+ROAD_KMH, ROAD_CIRCUITY, ROAD_MAX_KM, ROAD_NEIGHBOURS = 40.0, 1.3, 40.0, 6
+FERRY_KMH, FERRY_DEPARTURES, FERRIES, FERRY_MAX_KM = 20.0, 2.0, 4, 100.0
+
+
+def _islands(frame: pl.DataFrame) -> np.ndarray:
+    """An island number for each point: the first ring of its province's outline holding it
+    (-1 for none: a point just off the coast)."""
+    provinces = province_boundaries()
+    lon, lat = frame["lon"].to_numpy(), frame["lat"].to_numpy()
+    code = frame["kode_wilayah"].str.slice(0, 2).to_numpy()
+    island = np.full(frame.height, -1, dtype=np.int64)
+    first = 0
+    for province in np.unique(code):
+        rings = provinces.features.get(str(province), ())
+        mine = np.flatnonzero(code == province)
+        for k, ring in enumerate(rings):
+            free = mine[island[mine] < 0]
+            island[free[_inside(lon[free], lat[free], [ring])]] = first + k
+        first += len(rings)
+    return island
+
+
+def demo_network(
+    demand: pl.DataFrame, facilities: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """A road network over the demo world: nodes (``id, lat, lon``) at every village and
+    facility; roads (``from, to, length_km, speed_kmh``) to each node's nearest neighbours on the
+    same island (within 40 km, 1.3 x the straight line at 40 km/h), so no road crosses the sea;
+    and ferries (``from, to, minutes, departures_per_day``) from the most populous islands of
+    NTT and Maluku without a puskesmas to the nearest node of an island with one, if within
+    100 km (at 20 km/h, two departures a day). Their villages reach a puskesmas only by ferry."""
+    from scipy.spatial import cKDTree
+
+    from setara.access import haversine_km
+
+    nodes = pl.concat(
+        [demand.select("id", "lat", "lon", "kode_wilayah"),
+         facilities.select("id", "lat", "lon", "kode_wilayah")]
+    )  # fmt: skip
+    lat, lon = nodes["lat"].to_numpy(), nodes["lon"].to_numpy()
+    island = _islands(demand)
+    xyz = np.column_stack(
+        [np.cos(np.radians(lat)) * np.cos(np.radians(lon)),
+         np.cos(np.radians(lat)) * np.sin(np.radians(lon)), np.sin(np.radians(lat))]
+    )  # fmt: skip
+    # A facility lies on its village's island (it was drawn about 1 km from it).
+    village_tree = cKDTree(xyz[: demand.height])
+    _, nearest_village = village_tree.query(xyz[demand.height :], k=1)
+    island = np.r_[island, island[nearest_village]]
+    _, near = cKDTree(xyz).query(xyz, k=ROAD_NEIGHBOURS + 1)
+    tail = np.repeat(np.arange(nodes.height), ROAD_NEIGHBOURS)
+    head = near[:, 1:].ravel()
+    km = haversine_km(lat[tail], lon[tail], lat[head], lon[head])
+    keep = (island[tail] == island[head]) & (island[tail] >= 0) & (km <= ROAD_MAX_KM)
+    pair = np.unique(np.sort(np.column_stack([tail[keep], head[keep]]), axis=1), axis=0)
+    ids = nodes["id"]
+    edges = pl.DataFrame(
+        {
+            "from": ids.gather(pair[:, 0]),
+            "to": ids.gather(pair[:, 1]),
+            "length_km": haversine_km(
+                lat[pair[:, 0]], lon[pair[:, 0]], lat[pair[:, 1]], lon[pair[:, 1]]
+            ) * ROAD_CIRCUITY,
+            "speed_kmh": ROAD_KMH,
+        }
+    )  # fmt: skip
+    return nodes.select("id", "lat", "lon"), edges, _ferries(nodes, island, demand, facilities)
+
+
+def _ferries(
+    nodes: pl.DataFrame, island: np.ndarray, demand: pl.DataFrame, facilities: pl.DataFrame
+) -> pl.DataFrame:
+    from scipy.spatial import cKDTree
+
+    from setara.access import haversine_km
+
+    n_villages = demand.height
+    lat, lon = nodes["lat"].to_numpy(), nodes["lon"].to_numpy()
+    puskesmas = np.r_[
+        np.zeros(n_villages, dtype=bool),
+        ((facilities["type"] == "puskesmas") & (facilities["status"] == "existing")).to_numpy(),
+    ]
+    served = np.isin(island, island[puskesmas])
+    in_east = nodes["kode_wilayah"].str.slice(0, 2).is_in(list(FERRY_PROVINCES)).to_numpy()
+    people = np.r_[demand["population"].to_numpy(), np.zeros(facilities.height)]
+    lonely = pl.DataFrame({"island": island, "people": people, "row": np.arange(island.size)})
+    lonely = lonely.filter(pl.Series(in_east & ~served & (island >= 0)))
+    port_rows = np.flatnonzero(served & in_east)
+    tree = cKDTree(np.column_stack([lat[port_rows], lon[port_rows]]))
+    rows = lonely["row"].to_numpy()
+    _, at = tree.query(np.column_stack([lat[rows], lon[rows]]), k=1)
+    km = haversine_km(lat[rows], lon[rows], lat[port_rows[at]], lon[port_rows[at]])
+    # Each island's shortest crossing (within 100 km) to a served island; the most populous
+    # islands get one.
+    best = (
+        lonely.with_columns(pl.Series("km", km), pl.Series("to", port_rows[at]))
+        .with_columns(pl.col("people").sum().over("island").alias("island_people"))
+        .filter(pl.col("km") <= FERRY_MAX_KM)
+        .sort("km")
+        .group_by("island", maintain_order=True)
+        .first()
+        .sort(["island_people", "island"], descending=[True, False])
+        .head(FERRIES)
+    )
+    a, b = best["row"].to_numpy(), best["to"].to_numpy()
+    km = best["km"].to_numpy()
+    return pl.DataFrame(
+        {
+            "from": nodes["id"].gather(a),
+            "to": nodes["id"].gather(b),
+            "minutes": np.round(km / FERRY_KMH * 60.0),
+            "departures_per_day": np.full(a.size, FERRY_DEPARTURES),
+        }
+    )

@@ -45,6 +45,32 @@ class DemandSet(PlaceFile):
         pass
 
 
+class TravelKind(models.TextChoices):
+    MATRIX = "matrix", _("origin-destination matrix")
+    NETWORK = "network", _("road network")
+
+
+class TravelModel(Shareable):
+    """Uploaded travel times: an origin-destination matrix or a road network with its ferry
+    crossings, checked by ``setara.access`` and stored as Parquet tables; never changed after
+    upload. Without one, a job uses great-circle distance."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=TravelKind.choices)
+    #: table name (matrix; nodes, edges, ferries) -> stored Parquet path
+    paths = models.JSONField(default=dict)
+    #: table name -> the uploaded file's name
+    original_names = models.JSONField(default=dict)
+    #: counts: pairs; or nodes, edges, ferries
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AccessAnalysis(Shareable, Job):
     """Travel times from villages to the nearest facility, coverage within a threshold and the
     gaps between groups, by regency."""
@@ -54,6 +80,14 @@ class AccessAnalysis(Shareable, Job):
     title = models.CharField(_("title"), max_length=200)
     facility_set = models.ForeignKey(FacilitySet, on_delete=models.PROTECT, related_name="+")
     demand_set = models.ForeignKey(DemandSet, on_delete=models.PROTECT, related_name="+")
+    travel = models.ForeignKey(
+        TravelModel,
+        verbose_name=_("travel model"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     facility_type = models.CharField(_("facility type"), max_length=60, blank=True)
     speed_kmh = models.FloatField(_("speed (km/h)"), default=30.0)
     circuity = models.FloatField(_("circuity factor"), default=1.2)
@@ -90,6 +124,14 @@ class SitingScenario(Shareable, Job):
     title = models.CharField(_("title"), max_length=200)
     facility_set = models.ForeignKey(FacilitySet, on_delete=models.PROTECT, related_name="+")
     demand_set = models.ForeignKey(DemandSet, on_delete=models.PROTECT, related_name="+")
+    travel = models.ForeignKey(
+        TravelModel,
+        verbose_name=_("travel model"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     model = models.CharField(_("model"), max_length=10, choices=SitingModel.choices)
     minutes = models.FloatField(_("service time (minutes)"), default=60.0)
     p = models.PositiveIntegerField(_("new sites (p)"), null=True, blank=True)

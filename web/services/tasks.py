@@ -13,13 +13,21 @@ from django.conf import settings
 from django_tasks import task
 
 from services import compute
-from services.models import AccessAnalysis, SitingScenario
+from services.costs import Travel
+from services.models import AccessAnalysis, SitingScenario, TravelModel
 from setara.errors import SetaraError
 
 
 def read_places(relative: str) -> pl.DataFrame:
     """A stored (validated) facilities or villages table."""
     return pl.read_parquet(Path(settings.STORAGE_DIR) / relative)
+
+
+def read_travel(travel: TravelModel | None) -> Travel | None:
+    """A stored (checked) travel model's tables, or None for great-circle distance."""
+    if travel is None:
+        return None
+    return Travel(travel.kind, {name: read_places(path) for name, path in travel.paths.items()})
 
 
 def _run(
@@ -31,7 +39,7 @@ def _run(
     if lease is None:  # not queued: already run, being run, or deleted
         return "skipped"
     with lease:
-        job = model.objects.select_related("facility_set", "demand_set").get(pk=pk)
+        job = model.objects.select_related("facility_set", "demand_set", "travel").get(pk=pk)
         lease.progress(5, "reading the facilities and villages")
         try:
             facilities = read_places(job.facility_set.path)
@@ -61,6 +69,7 @@ def run_access(analysis_id: int) -> str:
             facility_type=job.facility_type or None,
             region_column=job.region_column,
             groups=job.groups,
+            travel=read_travel(job.travel),
         ),
     )
 
@@ -83,5 +92,6 @@ def run_siting(scenario_id: int) -> str:
             circuity=job.circuity,
             groups=job.groups,
             time_limit=settings.SITING_TIME_LIMIT,
+            travel=read_travel(job.travel),
         ),
     )

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from services import actions, downloads, mapping
 from services.access import get_object
-from services.forms import AccessForm, SitingForm, UploadForm
-from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario
+from services.forms import AccessForm, SitingForm, TravelUploadForm, UploadForm
+from services.models import AccessAnalysis, DemandSet, FacilitySet, SitingScenario, TravelModel
+from services.travel_text import table_rows, table_summary, travel_model_text
 from setara.errors import SetaraError
 
 
@@ -33,6 +34,10 @@ def service_list(request: HttpRequest) -> HttpResponse:
         {
             "facility_sets": readable(user, FacilitySet.objects.select_related("owner")),
             "demand_sets": readable(user, DemandSet.objects.select_related("owner")),
+            "travels": [
+                (travel, table_summary(travel))
+                for travel in readable(user, TravelModel.objects.select_related("owner"))
+            ],
             "analyses": readable(user, AccessAnalysis.objects.select_related("owner")),
             "scenarios": readable(user, SitingScenario.objects.select_related("owner")),
             "can_create": agencies_where(user, Role.ANALYST).exists(),
@@ -42,6 +47,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind == "travel":
+        return upload_travel(request)
     if kind not in actions.KINDS:
         raise Http404
     agencies = agencies_where(request.user, Role.ANALYST)
@@ -72,9 +79,39 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+def upload_travel(request: HttpRequest) -> HttpResponse:
+    """A travel model: a matrix, or a road network's nodes, edges and ferries."""
+    agencies = agencies_where(request.user, Role.ANALYST)
+    if not agencies.exists():
+        raise PermissionDenied
+    form = TravelUploadForm(request.POST or None, request.FILES or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            obj = actions.upload_travel(
+                request.user,
+                data["agency"],
+                kind=data["kind"],
+                files=form.tables(),
+                name=data["name"],
+                request=request,
+            )
+        except SetaraError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Stored: every table checked."))
+            return redirect("service-file", kind="travel", pk=obj.pk)
+    return render(
+        request,
+        "services/upload_travel.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 def file_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    if kind not in actions.KINDS:
+    if kind not in (*actions.KINDS, "travel"):
         raise Http404
     obj = get_object(request.user, kind, pk)
     if request.method == "POST":
@@ -96,6 +133,7 @@ def file_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "can": permissions(request.user, obj),
             "share_form": sharing.form_for(request.user, obj),
+            "tables": table_rows(obj) if kind == "travel" else [],
         },
     )
 
@@ -105,6 +143,7 @@ def _choices(request: HttpRequest) -> dict[str, Any]:
     return {
         "facility_sets": FacilitySet.objects.filter(owner__in=owners),
         "demand_sets": readable(request.user, DemandSet.objects.all()),
+        "travels": readable(request.user, TravelModel.objects.all()),
     }
 
 
@@ -163,6 +202,7 @@ def job_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "kind": kind,
         "can": permissions(request.user, job),
         "share_form": sharing.form_for(request.user, job),
+        "travel_text": travel_model_text(job),
     }
     result = job.result if job.status == "done" else None
     if result and kind == "access":

@@ -205,6 +205,16 @@ class Command(BaseCommand):
                 actions.share(manager, obj, readers)
                 made.append(obj)
             fac, dem = made
+        travel = self._demo_network(analyst, manager, owner, readers, fac, dem)
+        title = "Puskesmas within 60 minutes by road and ferry (demo)"
+        if not AccessAnalysis.objects.filter(owner=owner, title=title).exists():
+            job = service_actions.create_access(
+                analyst, fac, dem, title=title, threshold=60.0, facility_type="puskesmas",
+                region_column="kode_wilayah", groups=["poor", "urban", "is_3t"], travel=travel,
+                run_now=True,
+            )  # fmt: skip
+            actions.share(manager, job, readers)
+            self.stdout.write(f"access analysis by road: {job.status} {job.error}")
         title = "Puskesmas within 60 minutes (demo)"
         if not AccessAnalysis.objects.filter(owner=owner, title=title).exists():
             job = service_actions.create_access(
@@ -226,3 +236,31 @@ class Command(BaseCommand):
             )  # fmt: skip
             actions.share(manager, scenario, readers)
             self.stdout.write(f"siting scenario: {scenario.status} {scenario.error}")
+
+    def _demo_network(
+        self, analyst: Any, manager: Any, owner: Any, readers: list[Any], fac: Any, dem: Any
+    ) -> Any:
+        """The demo's road network with ferries in NTT and Maluku (uploaded once)."""
+        import io
+
+        from services import actions as service_actions
+        from services.demo import demo_network
+        from services.models import TravelModel
+        from services.tasks import read_places
+
+        name = "Jalan dan penyeberangan feri (demo)"
+        travel = TravelModel.objects.filter(owner=owner, name=name).first()
+        if travel is not None:
+            return travel
+        tables = demo_network(read_places(dem.path), read_places(fac.path))
+        files = {}
+        for table, frame in zip(("nodes", "edges", "ferries"), tables, strict=True):
+            buffer = io.BytesIO()
+            frame.write_parquet(buffer)
+            files[table] = SimpleUploadedFile(f"{table}.parquet", buffer.getvalue())
+        travel = service_actions.upload_travel(
+            analyst, owner, kind="network", files=files, name=name
+        )
+        actions.share(manager, travel, readers)
+        self.stdout.write(f"road network: {travel.counts}")
+        return travel
