@@ -36,18 +36,20 @@ def access_pdf(
     facts: Sequence[tuple[str, str]],
     headline: str,
     map_svg: str,
+    map_cells: tuple[bytes, tuple[float, float, float, float]] | None = None,
     groups: Mapping[str, tuple[str, str, str]],
     text: Mapping[str, str],
     language: str,
 ) -> bytes:
     """The report of an access analysis; ``groups`` gives each group column its three headings
-    (group, the rest, gap) in the reader's words."""
+    (group, the rest, gap) in the reader's words; ``map_cells`` is the map's cells as an image
+    and its box (``mapping.cell_raster``) when ``map_svg`` leaves them out."""
     names = list(result["groups"])
     with numbers.use(language):
         report = Report(footer=f"Setara · {title}", page_word=text["page"])
         report.cover(title, facts, headline)
         report.heading(text["map"], chart=map_svg)
-        report.chart(map_svg)
+        report.chart(map_svg, layers=[map_cells] if map_cells else [])
         report.paragraph(text["map_caption"], muted=True)
         report.heading(text["regions"])
         report.paragraph(text["regions_caption"], muted=True)
