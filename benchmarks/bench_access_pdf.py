@@ -124,6 +124,15 @@ def main() -> None:
             f"{statistics.median(cpu):.2f} s CPU; target < 3 s; load average "
             f"{os.getloadavg()[0]:.1f})"
         )
+        with translation.override(language):
+            key = ["bench", language]
+            downloads.cached_pdf(key, lambda body=body: body)
+            t0 = time.perf_counter()
+            cached = downloads.cached_pdf(key, lambda: b"")
+            print(
+                f"{language}: the same PDF from the cache in "
+                f"{1000 * (time.perf_counter() - t0):.1f} ms ({cached == body})"
+            )
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             (args.keep / f"access-national-{language}.pdf").write_bytes(body)
