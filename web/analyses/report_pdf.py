@@ -57,7 +57,7 @@ def _breakdown_table(
         widths += [3.4, 3.6] if item["fmt"] == "money" else [2.4, 3.0]
     widths.append(1.3)
     report.grid(header, rows, widths, numeric_from=2 if coded else 1)
-    _footnote(
+    flag_footnote(
         report,
         [
             (f"{row['name'] or row['group']}, {item['label']}", cell)
@@ -68,7 +68,7 @@ def _breakdown_table(
     )
 
 
-def _footnote(
+def flag_footnote(
     report: Report, cells: Sequence[tuple[str, Mapping[str, Any] | None]], text: Mapping[str, str]
 ) -> None:
     """Under a table: why each flagged estimate is flagged ("Aceh, Gini: RSE 31,2% > 25%")."""
@@ -179,7 +179,7 @@ def _distribution(
         for r in result["deciles"]
     ]
     report.grid([text["decile"], text["share"], text["ci"]], rows, [1, 1, 2])
-    _footnote(report, [(r["label"], r) for r in result["deciles"]], text)
+    flag_footnote(report, [(r["label"], r) for r in result["deciles"]], text)
     if charts.get("lorenz"):
         report.chart(charts["lorenz"])
 
@@ -201,4 +201,4 @@ def _decomposition(report: Report, result: Mapping[str, Any], text: Mapping[str,
         (f"{text.get(r['group'], r['group'])}, {text.get(r['component'], r['component'])}", r)
         for r in result["decomposition"]
     ]
-    _footnote(report, where, text)
+    flag_footnote(report, where, text)

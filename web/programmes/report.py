@@ -15,9 +15,12 @@ from typing import Any
 
 import polars as pl
 from analyses.dashboard import formatter
+from analyses.report_pdf import flag_footnote
 from setara_web import numbers
 from setara_web.pdf import Report
 from setara_web.spreadsheet import localise, neutralise, neutralise_frame
+
+from setara.regions import read_provinces, read_regencies
 
 MARKS = {"caution": "*", "unreliable": "!", "small n": "n", "one PSU": "1", "empty": "–"}
 
@@ -33,6 +36,13 @@ def _ci(cell: Mapping[str, Any] | None, fmt: str) -> str:
     if not cell:
         return "–"
     return f"{formatter(fmt)(cell.get('ci_low'))} – {formatter(fmt)(cell.get('ci_high'))}"
+
+
+def _reason(cell: Mapping[str, Any] | None) -> str:
+    """Why a marked estimate is flagged (already in the reader's words), else nothing."""
+    if not cell or cell.get("reliability") in (None, "reliable"):
+        return ""
+    return str(cell.get("reliability_reason") or "")
 
 
 def _say(text: Mapping[str, str], *keys: str) -> list[str]:
@@ -72,7 +82,7 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
                 ]
                 for r in view["programmes"]
             ],
-            "widths": [1.6, 2.2, 3.3, 2, 1.6, 1.6, 1.6, 1.1, 1.6],
+            "widths": [1.6, 2.2, 2.9, 2, 1.6, 1.6, 1.6, 1.1, 2.0],
             "numeric_from": 2,
         },
         {
@@ -86,6 +96,7 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
                 "change",
                 "ci",
                 "vs_baseline",
+                "reason",
             ),
             "rows": [
                 [
@@ -96,10 +107,11 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
                     _est(r["change"], r["fmt"], mark=True),
                     _ci(r["change"], r["fmt"]),
                     _est(r["vs_baseline"], r["fmt"]),
+                    _reason(r["change"]),
                 ]
                 for r in view["impact"]
             ],
-            "widths": [3.4, 1.5, 1.5, 1.5, 1.5, 2.6, 1.5],
+            "widths": [3.0, 1.4, 1.4, 1.4, 1.5, 2.4, 1.4, 2.6],
             "numeric_from": 1,
         },
     ]
@@ -150,6 +162,9 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
             ],
             "widths": [1, 4, 1.5, 1.5, 1.5, 2.6],
             "numeric_from": 2,
+            "flagged": [
+                (f"{r['name']}, {text['change']}", r.get("change")) for r in view["regions"]
+            ],
         }
     )
     out.append(
@@ -181,7 +196,10 @@ def to_pdf(
     text: Mapping[str, str],
     language: str,
 ) -> bytes:
-    """The comparison report: cover, then the page's tables and charts in its order."""
+    """The comparison report: cover, then the page's tables and charts in its order. Why a
+    marked change is flagged (``reliability_reason`` in the reader's words,
+    ``programmes.words.with_reasons``) is a column of the national table and a footnote under
+    the provinces, as in the diagnostic's PDF."""
     with numbers.use(language):
         report = Report(footer=f"Setara · {title}", page_word=text["page"])
         report.cover(title, facts)
@@ -203,6 +221,7 @@ def to_pdf(
             report.grid(
                 table["header"], table["rows"], table["widths"], numeric_from=table["numeric_from"]
             )
+            flag_footnote(report, table.get("flagged", []), text)
         if view.get("notes"):
             report.heading(text["notes"])
             for note in view["notes"]:
@@ -246,9 +265,33 @@ def to_xlsx(
     return buffer.getvalue()
 
 
+def with_region_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a ``region_name`` column right after ``group`` when it has rows of the
+    ``region`` domain: the official name of each province or regency code (kode wilayah, from
+    ``setara.regions``; empty for codes that are not in the list and for other domains)."""
+    if not {"domain", "group"} <= set(frame.columns) or "region_name" in frame.columns:
+        return frame
+    if not frame.filter(pl.col("domain") == "region").height:
+        return frame
+    official = pl.concat([read_provinces().select("code", "name"),
+                          read_regencies().select("code", "name")])  # fmt: skip
+    names = dict(zip(official["code"], official["name"], strict=True))
+    code = pl.col("group").cast(pl.String)
+    name = (
+        pl.when(pl.col("domain") == "region")
+        .then(code.replace_strict(names, default=None, return_dtype=pl.String))
+        .otherwise(None)
+        .alias("region_name")
+    )
+    at = frame.columns.index("group") + 1
+    return frame.with_columns(name).select(*frame.columns[:at], "region_name", *frame.columns[at:])
+
+
 def _in_words(frame: pl.DataFrame, words: Mapping[str, Any]) -> pl.DataFrame:
     """One engine table in the reader's words; a ``group`` code of a ``grouping`` (decile 3,
-    quintile 1) becomes that grouping's label (D3, "K1 (termiskin)") first."""
+    quintile 1) becomes that grouping's label (D3, "K1 (termiskin)") first, and a region's
+    code gets its name beside it."""
+    frame = with_region_names(frame)
     groups = words.get("groups", {})
     if groups and {"grouping", "group"} <= set(frame.columns):
         group = pl.col("group").cast(pl.String)

@@ -388,7 +388,7 @@ def simulation_export_as(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     text = programme_words.report_text()
     if fmt == "pdf":
         body = report.to_pdf(
-            comparison_view(sim),
+            programme_words.with_reasons(comparison_view(sim)),
             title=sim.title,
             facts=_simulation_facts(sim),
             text=text,

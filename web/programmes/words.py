@@ -65,6 +65,23 @@ def display(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_reasons(view: dict[str, Any]) -> dict[str, Any]:
+    """The comparison ``view`` with each estimate's ``reliability_reason`` in the reader's
+    language and number style ("RSE 27,4% > 25%"), for the PDF (pages translate on show)."""
+
+    def said(cell: Any) -> Any:
+        if isinstance(cell, dict) and cell.get("reliability_reason"):
+            return cell | {
+                "reliability_reason": report_words.reason_text(cell["reliability_reason"])
+            }
+        return cell
+
+    out = dict(view)
+    for key in ("impact", "regions"):
+        out[key] = [{k: said(v) for k, v in row.items()} for row in view.get(key, [])]
+    return out
+
+
 def chart_text() -> dict[str, str]:
     return {
         "incidence": _("Benefit incidence by decile: {name}"),
@@ -113,6 +130,8 @@ def report_text() -> dict[str, str]:
         "mean_change": _("Mean change (Rp)"),
         "all": _("All"),
         "notes": _("Notes"),
+        "reason": _("Reason for the flag"),
+        "reasons": _("Reasons for the flags"),
         "table_programmes": _("Programmes"),
         "table_impact": _("Poverty and inequality"),
         "table_distribution": _("Distribution"),
@@ -163,6 +182,7 @@ def xlsx_words(result: dict[str, Any]) -> dict[str, Any]:
             "unfunded_eligible": _("Eligible units left unfunded"),
             "grouping": _("Grouping"),
             "group": _("Group"),
+            "region_name": _("Region name"),
             "incidence": _("Incidence"),
             "domain": _("Domain"),
             "measure": _("Measure"),

@@ -3,9 +3,13 @@ and number style: the facts of the cover, the plan in words, localised headings.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +20,7 @@ from services import exports, mapping, report, words
 from services.models import AccessAnalysis, SitingScenario
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_SECONDS = 24 * 3600  # a cached PDF's life: its cover carries the report's date
 
 
 def _moment(value: Any, *, time: bool = True) -> str:
@@ -98,8 +103,11 @@ def group_rows(result: dict[str, Any]) -> list[str]:
     return names
 
 
-def _access_pdf(job: AccessAnalysis) -> bytes:
-    result, language = job.result, get_language()
+def access_pdf(
+    result: dict[str, Any], *, title: str, facts: list[tuple[str, str]], threshold: float
+) -> bytes:
+    """The PDF of a stored access ``result`` in the active language (``facts``: its cover)."""
+    language = get_language()
     overall = result["overall"]
     headline = _(
         "%(share)s of people (%(people)s) live more than %(t)s minutes from the nearest"
@@ -107,7 +115,7 @@ def _access_pdf(job: AccessAnalysis) -> bytes:
     ) % {
         "share": numbers.percent(overall["beyond_share"], language=language),
         "people": numbers.number(overall["beyond_people"], language=language),
-        "t": numbers.number(job.threshold, language=language),
+        "t": numbers.number(threshold, language=language),
         "villages": numbers.number(result["n_villages"], language=language),
     }
     map_svg = mapping.travel_map(
@@ -115,6 +123,7 @@ def _access_pdf(job: AccessAnalysis) -> bytes:
         title=_("Mean travel time to the nearest facility, by grid cell"),
         description=_("Villages grouped in cells of about 28 km; the table gives the numbers."),
         words=map_words(),
+        draw_cells=False,
     )
     groups = {}
     for g in result["groups"]:
@@ -122,10 +131,11 @@ def _access_pdf(job: AccessAnalysis) -> bytes:
         groups[g] = (name, words.not_group(name), words.gap_group(name))
     return report.access_pdf(
         result,
-        title=job.title,
-        facts=cover_facts(job),
+        title=title,
+        facts=facts,
         headline=headline,
         map_svg=map_svg,
+        map_cells=mapping.cell_raster(result["cells"]),
         groups=groups,
         text=words.pdf_text(),
         language=language,
@@ -141,22 +151,44 @@ def map_words() -> dict[str, str]:
     }
 
 
+def cached_pdf(key: Sequence[object], build: Callable[[], bytes]) -> bytes:
+    """The PDF ``build`` makes, kept in the cache under ``key`` (everything the PDF shows:
+    the result's identity and time, the language, the cover) so a second download is served
+    without drawing it again; a new run, another language, a renamed title or another day's
+    report date make a new key."""
+    digest = hashlib.sha256(json.dumps([str(k) for k in key]).encode()).hexdigest()
+    name = f"services-pdf:{digest}"
+    body = cache.get(name)
+    if not isinstance(body, bytes):
+        body = build()
+        cache.set(name, body, PDF_SECONDS)
+    return body
+
+
+def _pdf(job: AccessAnalysis | SitingScenario) -> bytes:
+    result, facts = job.result, cover_facts(job)
+    if isinstance(job, AccessAnalysis):
+        key = ["access", job.pk, job.finished_at, get_language(), job.title, facts]
+        return cached_pdf(
+            key,
+            lambda: access_pdf(result, title=job.title, facts=facts, threshold=job.threshold),
+        )
+    return report.siting_pdf(
+        result,
+        title=job.title,
+        facts=facts,
+        plan=siting_plan(job),
+        groups=group_rows(result),
+        text=words.pdf_text(),
+        language=get_language(),
+    )
+
+
 def export(job: AccessAnalysis | SitingScenario, fmt: str) -> tuple[bytes, str]:
     """The body and content type of ``job``'s ``fmt`` download (csv, xlsx or pdf)."""
     result = job.result
     if fmt == "pdf":
-        if isinstance(job, AccessAnalysis):
-            return _access_pdf(job), "application/pdf"
-        body = report.siting_pdf(
-            result,
-            title=job.title,
-            facts=cover_facts(job),
-            plan=siting_plan(job),
-            groups=group_rows(result),
-            text=words.pdf_text(),
-            language=get_language(),
-        )
-        return body, "application/pdf"
+        return _pdf(job), "application/pdf"
     if isinstance(job, AccessAnalysis):
         sheets = {"regions": exports.regions_frame(result)}
     else:

@@ -4,7 +4,7 @@ neutralised so a spreadsheet never executes them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -40,6 +40,56 @@ def coverage_frame(result: Mapping[str, Any]) -> pl.DataFrame:
     """People within reach before and after, overall and for each group and the rest."""
     rows = [{"group": "", "side": "", **result["coverage"]}, *result["by_group"]]
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+PLAN_SCHEMA = {
+    "scenario": pl.String, "model": pl.String, "new_sites": pl.Int64, "site_ids": pl.String,
+    "cost": pl.Float64, "share_before": pl.Float64, "share_after": pl.Float64,
+    "gained": pl.Float64, "objective": pl.Float64, "bound": pl.Float64, "gap": pl.Float64,
+    "status": pl.String,
+}  # fmt: skip
+GROUP_SCHEMA = {
+    "scenario": pl.String, "group": pl.String, "side": pl.String, "population": pl.Float64,
+    "share_before": pl.Float64, "share_after": pl.Float64, "gained": pl.Float64,
+}  # fmt: skip
+
+
+def comparison_frames(
+    scenarios: Sequence[tuple[str, str, Mapping[str, Any]]],
+) -> dict[str, pl.DataFrame]:
+    """The tables of the comparison page for ``scenarios`` (title, model, stored siting
+    result), with stored names and values: ``plan`` (one row a scenario: cost, reach before
+    and after, objective, bound, gap, status), ``coverage`` (each scenario's overall row,
+    ``group`` empty, then its groups and their rest) and ``sites`` (every chosen site)."""
+    plan, coverage, sites = [], [], []
+    for title, model, result in scenarios:
+        cover = result["coverage"]
+        plan.append(
+            {
+                "scenario": title,
+                "model": model,
+                "new_sites": len(result["sites"]),
+                "site_ids": ", ".join(str(site.get("id", "")) for site in result["sites"]),
+                "cost": result.get("cost"),
+                "share_before": cover.get("share_before"),
+                "share_after": cover.get("share_after"),
+                "gained": cover.get("gained"),
+                "objective": result.get("objective"),
+                "bound": result.get("bound"),
+                "gap": result.get("gap"),
+                "status": result.get("status"),
+            }
+        )
+        for group in [{"group": "", "side": "", **cover}, *result["by_group"]]:
+            coverage.append({"scenario": title} | {k: group.get(k) for k in GROUP_SCHEMA
+                                                    if k != "scenario"})  # fmt: skip
+        sites.append(sites_frame(result).with_columns(pl.lit(title).alias("scenario")))
+    site_frame = pl.concat(sites, how="vertical") if sites else sites_frame({"sites": []})
+    return {
+        "plan": pl.DataFrame(plan, schema=PLAN_SCHEMA, orient="row"),
+        "coverage": pl.DataFrame(coverage, schema=GROUP_SCHEMA, orient="row"),
+        "sites": site_frame.select("scenario", *sites_frame({"sites": []}).columns),
+    }
 
 
 def to_xlsx(

@@ -8,10 +8,12 @@ projection is the province map's (equirectangular, x = longitude × cos(mean lat
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 from setara_web.viz.draw import INK, MUTED, NO_DATA, SEQUENTIAL, SERIES_COLOURS, attr, esc, swatch
 from setara_web.viz.geo import province_boundaries, svg_number, to_svg_paths
 
@@ -66,10 +68,13 @@ def travel_map(
     words: Mapping[str, str],
     sites: Sequence[Mapping[str, object]] = (),
     site_groups: Sequence[str] = (),
+    draw_cells: bool = True,
 ) -> str:
     """SVG of the cells (``[lat index, lon index, minutes, …]``) coloured by mean travel time,
     over the provinces, with chosen ``sites`` (``lat``, ``lon``) as circles; with
-    ``site_groups`` (scenario names), a site's ``group`` index picks its colour and legend."""
+    ``site_groups`` (scenario names), a site's ``group`` index picks its colour and legend.
+    Without ``draw_cells`` the cells keep their legend but are left to :func:`cell_raster`
+    (the PDF lays that image over the outlines, where thousands of rectangles took seconds)."""
     west, north, sx, sy = _frame()
     paths, viewbox = to_svg_paths(province_boundaries(), WIDTH)
     height = float(viewbox.split()[3])
@@ -83,7 +88,7 @@ def travel_map(
         for d in paths.values()
     ]
     w, h = svg_number(max(CELL_DEG * sx, 1.0)), svg_number(max(CELL_DEG * sy, 1.0))
-    for row in cells:
+    for row in cells if draw_cells else ():
         i, j, minutes = row[0], row[1], row[2]
         if i is None or j is None:
             continue
@@ -111,3 +116,43 @@ def travel_map(
         f' viewBox="0 0 {WIDTH} {total}" width="{WIDTH}" class="setara-chart setara-access-map">'
         f"<title>{esc(title)}</title><desc>{esc(description)}</desc>{''.join(body)}</svg>"
     )
+
+
+def cell_raster(
+    cells: Sequence[Sequence[float | None]], *, pixels_per_cell: int = 12
+) -> tuple[bytes, tuple[float, float, float, float]] | None:
+    """The cells of :func:`travel_map` as one PNG image, transparent where no village lies,
+    and its box ``(x, y, width, height)`` in the map's SVG units (None without cells).
+
+    The map grid is regular in the SVG (x and y are linear in longitude and latitude), so a
+    cell is a square of ``pixels_per_cell`` pixels: at the PDF's 180 mm map width a cell is
+    about 1 mm, so 12 pixels a cell print at 300 dpi with sharp edges in any viewer.
+    """
+    grid = np.array([row[:3] for row in cells if row[0] is not None and row[1] is not None],
+                    dtype=float).reshape(-1, 3)  # fmt: skip
+    if grid.shape[0] == 0:
+        return None
+    i, j, minutes = grid[:, 0].astype(int), grid[:, 1].astype(int), grid[:, 2]
+    palette = np.array([_rgb(c) for c in (*SEQUENTIAL[: len(TIME_CLASSES) + 1], UNREACHABLE)])
+    # The class of each cell as colour(): the first edge at or above its minutes; no time,
+    # the unreachable grey.
+    klass = np.searchsorted(np.asarray(TIME_CLASSES), np.nan_to_num(minutes), side="left")
+    klass = np.where(np.isnan(minutes), len(TIME_CLASSES) + 1, klass)
+    top, left = i.max(), j.min()
+    image = np.zeros((top - i.min() + 1, j.max() - left + 1, 4), dtype=np.uint8)
+    image[top - i, j - left, :3] = palette[klass]
+    image[top - i, j - left, 3] = 255
+    image = image.repeat(pixels_per_cell, axis=0).repeat(pixels_per_cell, axis=1)
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image, "RGBA").save(buffer, format="PNG", compress_level=1)
+    west, north, sx, sy = _frame()
+    x = MARGIN + (left * CELL_DEG - west) * sx
+    y = MARGIN + (north - (top + 1) * CELL_DEG) * sy
+    box = (x, y, (j.max() - left + 1) * CELL_DEG * sx, (top - i.min() + 1) * CELL_DEG * sy)
+    return buffer.getvalue(), box
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)

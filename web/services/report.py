@@ -36,18 +36,20 @@ def access_pdf(
     facts: Sequence[tuple[str, str]],
     headline: str,
     map_svg: str,
+    map_cells: tuple[bytes, tuple[float, float, float, float]] | None = None,
     groups: Mapping[str, tuple[str, str, str]],
     text: Mapping[str, str],
     language: str,
 ) -> bytes:
     """The report of an access analysis; ``groups`` gives each group column its three headings
-    (group, the rest, gap) in the reader's words."""
+    (group, the rest, gap) in the reader's words; ``map_cells`` is the map's cells as an image
+    and its box (``mapping.cell_raster``) when ``map_svg`` leaves them out."""
     names = list(result["groups"])
     with numbers.use(language):
         report = Report(footer=f"Setara · {title}", page_word=text["page"])
         report.cover(title, facts, headline)
         report.heading(text["map"], chart=map_svg)
-        report.chart(map_svg)
+        report.chart(map_svg, layers=[map_cells] if map_cells else [])
         report.paragraph(text["map_caption"], muted=True)
         report.heading(text["regions"])
         report.paragraph(text["regions_caption"], muted=True)
@@ -82,6 +84,53 @@ def access_pdf(
         return report.to_bytes()
 
 
+def _coverage_table(
+    report: Report, result: Mapping[str, Any], groups: Sequence[str], text: Mapping[str, str]
+) -> None:
+    """People within reach before and after the plan, overall and by group and its rest."""
+    header = [text["group"], text["people"], text["before"], text["after"], text["gained"]]
+    rows = [
+        [
+            name,
+            numbers.number(g.get("population")),
+            numbers.percent(g.get("share_before")),
+            numbers.percent(g.get("share_after")),
+            numbers.number(g.get("gained")),
+        ]
+        for name, g in [
+            (text["all"], result["coverage"]),
+            *zip(groups, result["by_group"], strict=True),
+        ]
+    ]
+    report.grid(header, rows, [4, 2, 2, 2, 2])
+
+
+def _sites_table(
+    report: Report, sites: Sequence[tuple[str, Mapping[str, Any]]], text: Mapping[str, str]
+) -> None:
+    """The chosen sites (id, type, latitude, longitude, cost), each after its scenario's title
+    when ``sites`` pairs them with one (a comparison), else "No new site."."""
+    named = any(scenario for scenario, _site in sites)
+    header = [text["id"], text["type"], text["lat"], text["lon"], text["cost"]]
+    rows = [
+        [
+            *([scenario] if named else []),
+            str(s.get("id", "")),
+            str(s.get("type") or "–"),
+            numbers.number(s.get("lat"), 4),
+            numbers.number(s.get("lon"), 4),
+            numbers.number(s.get("cost")),
+        ]
+        for scenario, s in sites
+    ]
+    if not rows:
+        report.paragraph(text["no_site"])
+    elif named:
+        report.grid([text["scenario"], *header], rows, [3, 2, 2, 2, 2, 2], numeric_from=3)
+    else:
+        report.grid(header, rows, [3, 2, 2, 2, 2], numeric_from=2)
+
+
 def siting_pdf(
     result: Mapping[str, Any],
     *,
@@ -101,33 +150,60 @@ def siting_pdf(
         report.heading(text["plan"])
         report.grid([text["item"], text["value"]], [list(p) for p in plan], [1, 2], numeric_from=2)
         report.heading(text["by_group"])
-        header = [text["group"], text["people"], text["before"], text["after"], text["gained"]]
-        overall = result["coverage"]
-        rows = [
-            [
-                name,
-                numbers.number(g.get("population")),
-                numbers.percent(g.get("share_before")),
-                numbers.percent(g.get("share_after")),
-                numbers.number(g.get("gained")),
-            ]
-            for name, g in [(text["all"], overall), *zip(groups, result["by_group"], strict=True)]
-        ]
-        report.grid(header, rows, [4, 2, 2, 2, 2])
+        _coverage_table(report, result, groups, text)
         report.heading(text["sites"])
-        header = [text["id"], text["type"], text["lat"], text["lon"], text["cost"]]
-        rows = [
-            [
-                str(s.get("id", "")),
-                str(s.get("type") or "–"),
-                numbers.number(s.get("lat"), 4),
-                numbers.number(s.get("lon"), 4),
-                numbers.number(s.get("cost")),
-            ]
-            for s in result["sites"]
-        ]
-        if rows:
-            report.grid(header, rows, [3, 2, 2, 2, 2], numeric_from=2)
-        else:
-            report.paragraph(text["no_site"])
+        _sites_table(report, [("", site) for site in result["sites"]], text)
+        return report.to_bytes()
+
+
+def compare_pdf(
+    scenarios: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    map_svg: str,
+    text: Mapping[str, str],
+    language: str,
+) -> bytes:
+    """Siting scenarios side by side, as the comparison page: the table of cost, reach and
+    optimality, the map of their new sites, coverage by group for each, and every site.
+    Each of ``scenarios`` has its ``title``, ``model`` and ``status`` in words, the names of
+    its ``groups`` rows (as :func:`siting_pdf`) and its stored ``result``."""
+    with numbers.use(language):
+        report = Report(footer=f"Setara · {title}", page_word=text["page"])
+        report.cover(title, facts)
+        report.heading(text["compare"])
+        # One column a scenario (at most six), one row an item, so that headings stay whole.
+        columns: list[list[str]] = []
+        for s in scenarios:
+            result, cover = s["result"], s["result"]["coverage"]
+            ids = ", ".join(str(site.get("id", "")) for site in result["sites"])
+            columns.append(
+                [
+                    s["model"],
+                    f"{len(result['sites'])}: {ids}" if ids else "0",
+                    numbers.number(result.get("cost")),
+                    numbers.percent(cover.get("share_before")),
+                    numbers.percent(cover.get("share_after")),
+                    numbers.number(cover.get("gained")),
+                    numbers.number(result.get("objective"), 1),
+                    numbers.number(result.get("bound"), 1),
+                    numbers.percent(result.get("gap")),
+                    s["status"],
+                ]
+            )
+        items = ["model", "new_sites", "cost", "before", "after", "gained", "objective", "bound",
+                 "gap", "status"]  # fmt: skip
+        rows = [[text[item], *(c[k] for c in columns)] for k, item in enumerate(items)]
+        header = [text["item"], *(s["title"] for s in scenarios)]
+        report.grid(header, rows, [2.4] + [2.0] * len(scenarios), numeric_from=len(header))
+        report.heading(text["map"], chart=map_svg)
+        report.chart(map_svg)
+        report.heading(text["by_group"])
+        for s in scenarios:
+            report.heading(s["title"], size=11)
+            _coverage_table(report, s["result"], s["groups"], text)
+        report.heading(text["sites"])
+        sites = [(s["title"], site) for s in scenarios for site in s["result"]["sites"]]
+        _sites_table(report, sites, text)
         return report.to_bytes()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from programmes import views as programme_views
+from services import compare_exports
 from services import views as service_views
 
 
@@ -99,6 +100,11 @@ urlpatterns = [
     ),
     path("services/", service_views.service_list, name="services"),
     path("services/compare/", service_views.compare, name="service-compare"),
+    path(
+        "services/compare/export.<str:fmt>",
+        compare_exports.compare_export,
+        name="service-compare-export",
+    ),
     path("services/<str:kind>/upload/", service_views.upload, name="service-upload"),
     path("services/<str:kind>/new/", service_views.job_new, name="service-new"),
     path("services/files/<str:kind>/<int:pk>/", service_views.file_detail, name="service-file"),
