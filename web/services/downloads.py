@@ -18,6 +18,7 @@ from setara_web.spreadsheet import localise, to_csv
 
 from services import exports, mapping, report, words
 from services.models import AccessAnalysis, SitingScenario
+from services.travel_text import travel_model_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_SECONDS = 24 * 3600  # a cached PDF's life: its cover carries the report's date
@@ -39,17 +40,11 @@ def cover_facts(job: AccessAnalysis | SitingScenario) -> list[tuple[str, str]]:
         minutes, limit = job.threshold, _("Threshold")
     else:
         minutes, limit = job.minutes, _("Service time")
-    speed = numbers.number(job.speed_kmh, 1, language=language)
-    circuity = numbers.number(job.circuity, 2, language=language)
     facts = [
         (_("Facilities"), facilities),
         (_("Villages"), str(job.demand_set)),
         (limit, _("%(t)s minutes") % {"t": numbers.number(minutes, 0, language=language)}),
-        (
-            _("Travel time model"),
-            _("great-circle distance at %(speed)s km/h × circuity %(circuity)s")
-            % {"speed": speed, "circuity": circuity},
-        ),
+        (_("Travel time model"), travel_model_text(job)),
     ]
     if job.groups:
         facts.append((_("Groups"), ", ".join(words.group_name(g) for g in job.groups)))

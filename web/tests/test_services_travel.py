@@ -437,3 +437,27 @@ def test_openstreetmap_extract_is_read_by_the_library_and_used(
     )  # fmt: skip
     assert not_pbf.status_code == 400 and "x.osm.pbf" in not_pbf.content.decode()
     assert TravelModel.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "road network Jalan dan feri"), ("id", "jaringan jalan Jalan dan feri")],
+)
+def test_pdf_cover_names_the_travel_model(
+    network_world: dict[str, Any], as_persona: Any, language: str, words: str
+) -> None:
+    """The PDF cover says the job ran on the road network with its ferry, not great circle."""
+    import subprocess
+
+    from agencies.actions import set_language
+
+    set_language(get_user_model().objects.get(username="analyst"), language)
+    client = as_persona("analyst")
+    for kind in ("access", "siting"):
+        pdf = client.get(f"/services/{kind}/{network_world[kind].pk}/export.pdf")
+        assert pdf.status_code == 200
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert words in " ".join(text.split()), text[:800]
+        assert "great-circle" not in text and "lingkaran besar" not in text
