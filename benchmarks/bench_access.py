@@ -12,8 +12,10 @@ Indonesia's extent, so that densities resemble its 1.9 million km2 of land rathe
 uniform spread over sea (the MCLP instance uses ten tighter islands, so that every demand
 point has several candidates within reach). Data generation is not timed.
 
-Run: ``.venv/bin/python -m benchmarks.bench_access [--only 1,2,3,4]``.
-Prints each time, the pairs found and the peak resident memory of the process.
+Run: ``.venv/bin/python -m benchmarks.bench_access [--only 1,2,3,4] [--time-limit 60]``.
+Prints each time, the pairs found and the peak resident memory of the process; for MCLP also
+the CPU time and the load average, since HiGHS' time limit is wall-clock and the machine is
+shared (``--time-limit`` longer than 60 s shows how long the proof takes when it is not met).
 """
 
 from __future__ import annotations
