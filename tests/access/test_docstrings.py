@@ -9,6 +9,8 @@ import pytest
 
 MODULES = [
     "setara.access.analysis",
+    "setara.access.assign",
+    "setara.access.decompose",
     "setara.access.geofiles",
     "setara.access.inputs",
     "setara.access.measures",

@@ -41,3 +41,16 @@ def test_no_candidate_or_unknown_weight_is_a_clear_error() -> None:
     demand, facilities, travel = _tables(["existing", "candidate", "candidate"])
     with pytest.raises(ColumnNotFoundError, match="'elderly'"):
         site_places(demand, facilities, travel, model="mclp", minutes=30, p=1, weight="elderly")
+
+
+def test_capacity_column_times_people_per_unit_limits_each_site() -> None:
+    """Village a (100 people) reaches F1 only, c (70) reaches C2 only; b (50) reaches C1. With
+    one doctor per site and 60 people per doctor, F1 serves 60 of a and C2 60 of c."""
+    demand, facilities, travel = _tables(["existing", "candidate", "candidate"])
+    facilities = facilities.with_columns(pl.lit(1.0).alias("capacity"))
+    plan = site_places(
+        demand, facilities, travel, model="mclp", minutes=30, p=1, people_per_unit=60.0
+    )
+    assert plan.objective == pytest.approx(60 + 60)
+    with pytest.raises(InputValueError, match="people per unit of capacity must be above 0"):
+        site_places(demand, facilities, travel, model="mclp", minutes=30, p=1, people_per_unit=0)

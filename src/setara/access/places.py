@@ -28,6 +28,7 @@ def site_places(
     weight: str | None = None,
     p: int | None = None,
     budget: float | None = None,
+    people_per_unit: float | None = None,
     time_limit: float = 60.0,
 ) -> Siting:
     """Solve ``model`` for the ``facilities`` (as :func:`read_facilities` gives them) and the
@@ -35,14 +36,16 @@ def site_places(
 
     ``weight`` names the demand column counted instead of ``population`` (e.g. ``poor``); a
     missing value in it counts as 0 people. Facilities with status ``candidate`` may open; all
-    others stay open.
+    others stay open. With ``people_per_unit`` (e.g. 2,500 people per doctor) each site serves
+    at most its ``capacity`` column times that many people, every model assigning people to
+    sites within that limit.
 
     Raises
     ------
     ColumnNotFoundError
         ``weight`` is not a demand column.
     InputValueError
-        No facility is a candidate.
+        No facility is a candidate, or ``people_per_unit`` is not a positive number.
     """
     status = facilities["status"].to_numpy()
     if not (status == "candidate").any():
@@ -55,6 +58,13 @@ def site_places(
         raise ColumnNotFoundError(f"weight column {weight!r} is not in the demand file")
     else:
         counted = demand[weight].cast(pl.Float64).fill_null(0.0).to_numpy()
+    capacity = None
+    if people_per_unit is not None:
+        if not (np.isfinite(people_per_unit) and people_per_unit > 0):
+            raise InputValueError(
+                f"people per unit of capacity must be above 0, not {people_per_unit}"
+            )
+        capacity = facilities["capacity"].cast(pl.Float64).to_numpy() * people_per_unit
     return site(
         travel.pairs(minutes),
         np.asarray(counted, dtype=np.float64),
@@ -64,5 +74,6 @@ def site_places(
         cost=facilities["cost"].cast(pl.Float64).to_numpy(),
         p=p,
         budget=budget,
+        capacity=capacity,
         time_limit=time_limit,
     )

@@ -11,12 +11,14 @@ favouring poor or 3T people). With ``y_j`` the open sites (binary):
   ``z_i <= 1``, at most ``p`` new sites and/or ``sum c_j y_j <= budget``. A Lagrangian plan
   and bound come first (:mod:`.lagrange`); HiGHS runs only when they do not meet, within
   ``time_limit``; when it cannot prove the optimum in time the plan is ``feasible`` with the
-  gap to the better bound (the documented heuristic for instances too large). With ``capacity``
-  (people a site can serve) a site serves at most its capacity: assignments ``x_ij`` replace
-  ``z_i`` (``sum_j x_ij <= 1``, ``sum_i w_i x_ij <= cap_j y_j``);
+  gap to the better bound (the documented heuristic for instances too large). With only ``p``
+  the plan is proven island by island (:mod:`.decompose`);
 - p-median (Hakimi 1964; ReVelle and Swain 1970): minimise ``sum w_i d_ij x_ij`` with each
   point assigned to one open site within ``max_minutes`` and ``p`` new sites;
 - p-centre: minimise the longest time ``W >= sum_j d_ij x_ij`` with the same assignment.
+
+With ``capacity`` (people a site can serve), every model assigns people to open sites, each
+serving at most its capacity (:mod:`.assign`).
 
 The objective, HiGHS' bound and the gap are always reported; ``status`` is ``optimal`` only
 when HiGHS proves it (:mod:`setara.kernels.mip`).
@@ -35,9 +37,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+from setara.access.assign import pad_row, rows_matrix, solve_assignment
+from setara.access.decompose import coverage_classes, mclp_by_components
 from setara.access.lagrange import mclp_lagrangian
 from setara.access.travel import Pairs
 from setara.errors import InputValueError
@@ -63,10 +66,6 @@ class Siting:
     cost: float
     covered_before: np.ndarray
     covered_after: np.ndarray
-
-
-def _rows(n: int, cols: IntArray, data: FloatArray, rows: IntArray, n_rows: int) -> csr_matrix:
-    return csr_matrix(coo_matrix((data, (rows, cols)), shape=(n_rows, n)))
 
 
 def _check(
@@ -133,100 +132,39 @@ def site(
                 f"{int((~reach[need]).sum()):,} demand points with people are beyond reach of "
                 f"every site (first at row {first + 1:,}); LSCP cannot cover them: use MCLP"
             )
-        price = np.where(cost > 0, cost, 0.0) * cand
-        c = price if price.sum() > 0 else cand.copy()
-        keep = weight[d] > 0
-        a = _rows(m, f[keep], np.ones(keep.sum()), d[keep], n)[need]
-        blocks = [(a, 1.0, np.inf)]
-        sol = _solve(
-            c,
-            [b[0] for b in blocks] + [e[0] for e in extra],
-            [b[1] for b in blocks] + [e[1] for e in extra],
-            [b[2] for b in blocks] + [e[2] for e in extra],
-            m,
-            lb,
-            ub,
-            time_limit,
-            n_rows=[a.shape[0]] + [1] * len(extra),
+    elif model != "mclp" and (~reach).any():
+        first = int(np.flatnonzero(~reach)[0])
+        raise InputValueError(
+            f"{int((~reach).sum()):,} demand points have no site within the time "
+            f"(first at row {first + 1:,}); raise the time or use MCLP"
         )
+    price = np.where(cost > 0, cost, 0.0) * cand
+    price = price if price.sum() > 0 else cand.copy()  # LSCP: least cost, else fewest sites
+    if model == "lscp" and capacity is None:
+        keep = weight[d] > 0
+        a = rows_matrix(m, f[keep], np.ones(keep.sum()), d[keep], n)[need]
+        sol = _solve(price, [a] + [e[0] for e in extra], [1.0] + [e[1] for e in extra],
+                     [np.inf] + [e[2] for e in extra], m, lb, ub, time_limit,
+                     n_rows=[a.shape[0]] + [1] * len(extra))  # fmt: skip
         return _result(model, sol, m, candidate & ~is_open, cost, pairs, is_open, before, 1.0)
     if model == "mclp" and capacity is None:
         return _mclp(
             pairs, weight, is_open, candidate, cost, p, budget, extra, lb, ub, before, time_limit
         )
-    # assignment models: variables [y (m), x (pairs), W (p-centre)]
-    q = d.size
-    if model != "mclp":
-        served = np.zeros(n, dtype=bool)
-        served[d] = True
-        if (~served).any():
-            first = int(np.flatnonzero(~served)[0])
-            raise InputValueError(
-                f"{int((~served).sum()):,} demand points have no site within the time "
-                f"(first at row {first + 1:,}); raise the time or use MCLP"
-            )
-    w_var = 1 if model == "pcenter" else 0
-    width = m + q + w_var
-    rows_assign = _rows(width, m + np.arange(q), np.ones(q), d, n)  # sum_j x_ij (=1 or <=1)
-    link = csr_matrix(
-        coo_matrix(
-            (
-                np.r_[np.ones(q), -np.ones(q)],
-                (np.r_[np.arange(q), np.arange(q)], np.r_[m + np.arange(q), f]),
-            ),
-            shape=(q, width),
+    if capacity is not None and np.shape(capacity) != (m,):
+        raise InputValueError(f"capacity has {np.size(capacity):,} values for {m:,} sites")
+    if capacity is not None and np.any(~(capacity >= 0)):
+        bad = np.flatnonzero(~(capacity >= 0))
+        raise InputValueError(
+            f"capacity has {bad.size:,} values that are negative or missing in {m:,} sites "
+            f"(first at row {int(bad[0]) + 1:,})"
         )
-    )  # x_ij - y_j <= 0
-    mats = [rows_assign, link]
-    lo = [np.ones(n) if model != "mclp" else np.full(n, -np.inf), np.full(q, -np.inf)]
-    hi = [np.ones(n), np.zeros(q)]
-    if model == "mclp" and capacity is not None:
-        cap = _rows(
-            width,
-            np.r_[m + np.arange(q), np.arange(m)],
-            np.r_[weight[d], -capacity],
-            np.r_[f, np.arange(m)],
-            m,
-        )
-        mats.append(cap)
-        lo.append(np.full(m, -np.inf))
-        hi.append(np.zeros(m))
-        c = np.r_[np.zeros(m), -weight[d]]
-        sign = -1.0
-    elif model == "pmedian":
-        c = np.r_[np.zeros(m), weight[d] * t]
-        sign = 1.0
-    else:  # pcenter: sum_j d_ij x_ij - W <= 0
-        mats.append(
-            _rows(
-                width,
-                np.r_[m + np.arange(q), np.full(n, width - 1)],
-                np.r_[t, -np.ones(n)],
-                np.r_[d, np.arange(n)],
-                n,
-            )
-        )
-        lo.append(np.full(n, -np.inf))
-        hi.append(np.zeros(n))
-        c = np.r_[np.zeros(m + q), 1.0]
-        sign = 1.0
-    for e_mat, e_lo, e_hi in extra:
-        mats.append(_pad(e_mat, width))
-        lo.append(np.array([e_lo]))
-        hi.append(np.array([e_hi]))
-    lb_all = np.r_[lb, np.zeros(q), np.zeros(w_var)]
-    ub_all = np.r_[ub, np.ones(q), np.full(w_var, np.inf)]
-    integral = np.r_[np.ones(m), np.zeros(q + w_var)]
-    sol = solve_mip(
-        c,
-        csr_matrix(vstack(mats)),
-        np.concatenate(lo),
-        np.concatenate(hi),
-        integral=integral,
-        lb=lb_all,
-        ub=ub_all,
-        time_limit=time_limit,
-    )
+    keep = weight[d] > 0 if model == "lscp" else np.ones(d.size, dtype=bool)
+    sol = solve_assignment(
+        model, (d[keep], f[keep], t[keep]), weight, n_sites=m, price=price, capacity=capacity,
+        extra=extra, lb=lb, ub=ub, time_limit=time_limit,
+    )  # fmt: skip
+    sign = -1.0 if model == "mclp" else 1.0
     return _result(model, sol, m, candidate & ~is_open, cost, pairs, is_open, before, sign)
 
 
@@ -253,31 +191,23 @@ def _mclp(
     )
     status = "optimal" if upper - value <= PROOF_GAP * max(value, 1e-12) else "feasible"
     if status != "optimal":
-        # rows: z_c - sum_j a_cj y_j <= 0 for each class c of demand points covered by the
-        # same new candidates (their weights summed; points an open site covers are constant)
-        row, f, class_weight = _coverage_classes(pairs, weight, new, before)
-        k = class_weight.size
-        a = csr_matrix(
-            coo_matrix(
-                (
-                    np.r_[-np.ones(row.size), np.ones(k)],
-                    (np.r_[row, np.arange(k)], np.r_[f, m + np.arange(k)]),
-                ),
-                shape=(k, m + k),
-            )
-        )
+        # classes: demand points covered by the same new candidates (their weights summed;
+        # points an open site covers are constant)
+        row, f, class_weight = coverage_classes(pairs, weight, new, before)
         covered_anyway = float(weight[before].sum())
-        scale = float(class_weight.max()) if k else 1.0
-        c = np.r_[np.zeros(m), -class_weight / scale]
-        sol = _solve_blocks(c, a, -np.inf, 0.0, extra, m, k, lb, ub, time_limit)
-        found = covered_anyway - sol.objective * scale
-        if sol.x is not None and found > value:
-            y, value = sol.x[:m] > 0.5, _covered(pairs, weight, (sol.x[:m] > 0.5) | is_open)
-        if np.isfinite(sol.bound):
-            upper = min(upper, covered_anyway - sol.bound * scale)
-        proven = sol.status == "optimal" and value >= found - 1e-9 * max(found, 1.0)
-        close = upper - value <= PROOF_GAP * max(value, 1e-12)
-        status = "optimal" if proven or close else "feasible"
+        if p is not None and budget is None:
+            plan = mclp_by_components(
+                row, f, class_weight, m, p, start=y & new, time_limit=time_limit
+            )
+            if covered_anyway + plan.value > value:
+                y, value = plan.chosen | is_open, _covered(pairs, weight, plan.chosen | is_open)
+            upper = min(upper, covered_anyway + plan.bound)
+            status = "optimal" if plan.proven else "feasible"
+        else:
+            y, value, upper, status = _mclp_milp(
+                row, f, class_weight, covered_anyway, pairs, weight, is_open, m,
+                (y, value, upper), extra, lb, ub, time_limit,
+            )  # fmt: skip
     upper = max(upper, value)
     gap = (upper - value) / max(value, 1e-12) if upper > value else 0.0
     chosen = np.flatnonzero(y & new)
@@ -288,37 +218,50 @@ def _mclp(
     )
 
 
+def _mclp_milp(
+    row: IntArray,
+    f: IntArray,
+    class_weight: FloatArray,
+    covered_anyway: float,
+    pairs: Pairs,
+    weight: FloatArray,
+    is_open: np.ndarray,
+    m: int,
+    start: tuple[np.ndarray, float, float],
+    extra: list[tuple[csr_matrix, float, float]],
+    lb: FloatArray,
+    ub: FloatArray,
+    time_limit: float,
+) -> tuple[np.ndarray, float, float, str]:
+    """MCLP as one HiGHS model over the classes: ``z_c - sum_j a_cj y_j <= 0``."""
+    y, value, upper = start
+    k = class_weight.size
+    a = csr_matrix(
+        coo_matrix(
+            (
+                np.r_[-np.ones(row.size), np.ones(k)],
+                (np.r_[row, np.arange(k)], np.r_[f, m + np.arange(k)]),
+            ),
+            shape=(k, m + k),
+        )
+    )
+    scale = float(class_weight.max()) if k else 1.0
+    c = np.r_[np.zeros(m), -class_weight / scale]
+    sol = _solve_blocks(c, a, -np.inf, 0.0, extra, m, k, lb, ub, time_limit)
+    found = covered_anyway - sol.objective * scale
+    if sol.x is not None and found > value:
+        y, value = sol.x[:m] > 0.5, _covered(pairs, weight, (sol.x[:m] > 0.5) | is_open)
+    if np.isfinite(sol.bound):
+        upper = min(upper, covered_anyway - sol.bound * scale)
+    proven = sol.status == "optimal" and value >= found - 1e-9 * max(found, 1.0)
+    close = upper - value <= PROOF_GAP * max(value, 1e-12)
+    return y, value, upper, "optimal" if proven or close else "feasible"
+
+
 def _covered(pairs: Pairs, weight: FloatArray, y: np.ndarray) -> float:
     hit = np.zeros(pairs.n_demand, dtype=bool)
     hit[pairs.demand[y[pairs.facility]]] = True
     return float(weight[hit].sum())
-
-
-def _coverage_classes(
-    pairs: Pairs, weight: FloatArray, new: np.ndarray, before: np.ndarray
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Demand points not covered by an open site, grouped by their exact set of new
-    candidates within reach: (class row, candidate) pairs and each class's summed weight."""
-    keep = new[pairs.facility] & ~before[pairs.demand] & (weight[pairs.demand] > 0)
-    frame = (
-        pl.DataFrame({"d": pairs.demand[keep], "f": pairs.facility[keep]})
-        .sort("d", "f")
-        .group_by("d", maintain_order=True)
-        .agg(pl.col("f"))
-    )
-    frame = frame.with_columns(pl.Series("w", weight[frame["d"].to_numpy()]))
-    classes = frame.group_by("f", maintain_order=True).agg(pl.col("w").sum())
-    exploded = classes.with_row_index("c").select("c", "f").explode("f")
-    return (
-        exploded["c"].to_numpy().astype(np.int64),
-        exploded["f"].to_numpy().astype(np.int64),
-        classes["w"].to_numpy().astype(float),
-    )
-
-
-def _pad(row: csr_matrix, width: int) -> csr_matrix:
-    out = coo_matrix(row)
-    return csr_matrix((out.data, (out.row, out.col)), shape=(1, width))
 
 
 def _solve_blocks(
@@ -334,7 +277,7 @@ def _solve_blocks(
     time_limit: float,
 ) -> MipSolution:
     width = m + k
-    mats = [a] + [_pad(e[0], width) for e in extra]
+    mats = [a] + [pad_row(e[0], width) for e in extra]
     lower = np.r_[np.full(a.shape[0], lo), [e[1] for e in extra]]
     upper = np.r_[np.full(a.shape[0], hi), [e[2] for e in extra]]
     return solve_mip(
@@ -365,7 +308,7 @@ def _solve(
     upper = np.concatenate([np.full(r, v) for r, v in zip(n_rows, hi, strict=True)])
     return solve_mip(
         c,
-        csr_matrix(vstack([_pad(x, m) if x.shape[0] == 1 else x for x in mats])),
+        csr_matrix(vstack([pad_row(x, m) if x.shape[0] == 1 else x for x in mats])),
         lower,
         upper,
         integral=np.ones(m),
