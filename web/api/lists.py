@@ -20,6 +20,7 @@ from typing import Any
 from agencies.access import readable_by_member
 from analyses.models import Analysis
 from datasets.models import Dataset, DatasetVersion
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Model, QuerySet, Window
 from django.urls import reverse
 
@@ -105,6 +106,7 @@ def _with_sharing(query: Prepared, found: Rows) -> Rows:
     return found
 
 
+JSON_TIME = DjangoJSONEncoder().default
 VERSION_SUMMARY = [name for name in VersionSummaryOut.model_fields if name not in COUNTED]
 DATASET_FIELDS = {"name": "name", "description": "description", "published": "published"}
 DATASET_PAGE, DATASET_SHARING = _page_query(Dataset, DATASET_FIELDS), _sharing_query(Dataset)
@@ -123,6 +125,8 @@ def dataset_rows(user: Any, page: Page) -> Rows:
     if found.rows:
         for dataset_id, *summary, validation in VERSIONS.rows(ids=[r["id"] for r in found.rows]):
             version = dict(zip(VERSION_SUMMARY, summary, strict=True))
+            # as the JSON renderer writes it, without its per-object fallback chain
+            version["uploaded_at"] = JSON_TIME(version["uploaded_at"])
             statuses = [check.get("status") for check in validation]
             version.update({key: statuses.count(status) for key, status in COUNTED.items()})
             versions[dataset_id].append(version)

@@ -50,10 +50,10 @@ class Prepared:
     """A ``values_list`` queryset built by ``build`` and compiled once per connection.
 
     ``build`` takes one :class:`Marker` per argument (keyword) and uses its ``as_int`` or
-    ``as_text``; a list argument is a list of markers as long as the list it stands for (one
-    compiled form per length, so keep such lists bounded, like a page of rows, and never empty).
-    ``paged`` adds
-    ``LIMIT``/``OFFSET`` parameters to the SQL.
+    ``as_text``. A list argument (never empty) is a list of markers for the values of an
+    ``__in`` lookup, and only that: a list is padded to the next power of two by repeating its
+    last value, which ``IN`` ignores, so a query has one compiled form per power of two (9 up to
+    256 values) rather than one per length. ``paged`` adds ``LIMIT``/``OFFSET`` parameters.
     """
 
     def __init__(
@@ -107,8 +107,12 @@ class Prepared:
         page = {key: arguments.pop(key) for key in ("limit", "offset") if key in arguments}
         if self.paged and set(page) != {"limit", "offset"}:
             raise TypeError("a paged query needs limit and offset")
-        if any(isinstance(value, list) and not value for value in arguments.values()):
-            raise ValueError("a list argument of a prepared query is empty")
+        for name, value in arguments.items():
+            if isinstance(value, list):
+                if not value:
+                    raise ValueError(f"the list argument {name!r} of a prepared query is empty")
+                padding = (1 << (len(value) - 1).bit_length()) - len(value)
+                arguments[name] = value + value[-1:] * padding
         compiled = self._compile(connection, arguments)
         values = {f"{name}\x000": value for name, value in {**arguments, **page}.items()}
         for name, value in arguments.items():

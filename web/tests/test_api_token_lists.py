@@ -114,8 +114,8 @@ def test_token_lists_take_a_fixed_few_queries(world: dict[str, Any], url: str) -
 
 
 def test_a_prepared_query_keeps_only_its_sql(world: dict[str, Any]) -> None:
-    """Compiled once per connection (and list length), run with each call's own arguments,
-    its columns converted as the ORM converts them."""
+    """Compiled once per connection (and power of two of a list's length), run with each
+    call's own arguments, its columns converted as the ORM converts them."""
     from api.prepared import Prepared
     from datasets.models import DatasetVersion
 
@@ -139,8 +139,10 @@ def test_a_prepared_query_keeps_only_its_sql(world: dict[str, Any]) -> None:
     assert expected[0][1].tzinfo is not None and isinstance(expected[0][2], list)
     assert list(query.rows(ids=[version.dataset_id], name=version.original_name)) == []
     assert list(query.rows(ids=[-1], name="x")) == []  # nothing of the previous call
-    assert len(list(query.rows(ids=[version.dataset_id, -1], name="x"))) == 1
-    assert built == [1, 2]  # one compilation per list length
+    for ids in ([version.dataset_id, -1], [-1, -2, version.dataset_id], [-1, -2, -3, -4]):
+        found = [tuple(r) for r in query.rows(ids=ids, name="x")]
+        assert found == (expected if version.dataset_id in ids else [])
+    assert built == [1, 2, 4]  # one compilation per power of two: 3 and 4 values share one
     with pytest.raises(ValueError, match="empty"):
         query.rows(ids=[], name="x")
     unused = Prepared(lambda ids: DatasetVersion.objects.values_list("pk"))
