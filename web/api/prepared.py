@@ -5,8 +5,8 @@ takes to answer it, and a token API list runs the same four queries on every req
 the token, the user or the page changing. A :class:`Prepared` query is written with the ORM (so
 the permission rule, the joins and the column conversions stay Django's) and compiled the first
 time a connection runs it, with a marker value standing for each argument; later runs execute
-that SQL text with the arguments in the markers' places and convert the columns with the same
-compiler's converters. Only SQL text and the compiler are kept, per connection (so per thread):
+that SQL text with the arguments in the markers' places and convert the columns with the
+converters the compiler chose (as ``QuerySet.values_list`` does). Only SQL text and the compiler are kept, per connection (so per thread):
 no row, no user and no argument of one request is kept for another.
 """
 
@@ -44,6 +44,7 @@ class _Compiled:
     slots: list[str | None]  # per SQL parameter: the argument's name, or None to keep it
     params: list[Any]
     compiler: SQLCompiler
+    converters: dict[int, tuple[list[Any], Any]]  # per column with any: the ORM's converters
 
 
 class Prepared:
@@ -97,7 +98,9 @@ class Prepared:
             sql += " LIMIT %s OFFSET %s"
             slots += ["limit\x000", "offset\x000"]
             params = (*params, None, None)
-        compiled = _Compiled(sql, slots, list(params), compiler)
+        columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        compiled = _Compiled(sql, slots, list(params), compiler, converters)
         per_connection[shape] = compiled
         return compiled
 
@@ -125,4 +128,6 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        return compiled.compiler.results_iter(results=[fetched])
+        if not compiled.converters:
+            return iter(fetched)
+        return compiled.compiler.apply_converters(fetched, compiled.converters)
