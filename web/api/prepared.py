@@ -6,8 +6,9 @@ the token, the user or the page changing. A :class:`Prepared` query is written w
 the permission rule, the joins and the column conversions stay Django's) and compiled the first
 time a connection runs it, with a marker value standing for each argument; later runs execute
 that SQL text with the arguments in the markers' places and convert the columns with the
-converters the compiler chose (as ``QuerySet.values_list`` does). Only SQL text and the compiler are kept, per connection (so per thread):
-no row, no user and no argument of one request is kept for another.
+converters the compiler chose (as ``QuerySet.values_list`` does). Only the SQL text, the
+compiler and its converters are kept, per connection (so per thread): no row, no user and no
+argument of one request is kept for another.
 """
 
 from __future__ import annotations
