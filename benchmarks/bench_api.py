@@ -13,7 +13,8 @@ a real one. gunicorn is started as ``web/run_demo.sh`` starts it (4 workers x 2 
 The 20 client threads run in this process on the same cores as the server, and other
 processes may share them too: beside the latencies it prints the load average, and the CPU
 time per request of the server's processes and of the clients, which do not depend on the
-load (``--paths`` measures only some lists; ``--duration`` sets the seconds of each).
+load (``--paths`` measures only some lists; ``--duration`` sets the seconds of each;
+``--data DIR`` seeds DIR once and reuses it in later runs).
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(data: Path) -> tuple[str, int]:
-    """Fill the database; return a token of a reader and the stored result's size in bytes."""
+def seed_environment(data: Path) -> None:
+    """The environment of this process and of gunicorn: the data folder, plain HTTP, SQLite."""
     os.environ.update(
         SETARA_DATA_DIR=str(data), SETARA_HTTPS="0", DJANGO_SETTINGS_MODULE="setara_web.settings"
     )
     os.environ.pop("DATABASE_URL", None)
+
+
+def seed(data: Path) -> tuple[str, int]:
+    """Fill the database; return a token of a reader and the stored result's size in bytes."""
+    seed_environment(data)
     sys.path.insert(0, str(WEB))
     import django
 
@@ -197,15 +203,28 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--duration", type=float, default=DURATION)
     parser.add_argument("--paths", nargs="+", default=list(PATHS))
-    args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="setara-bench-api-"))
-    started = time.perf_counter()
-    token, result_bytes = seed(data)
-    print(
-        f"seeded {OBJECTS} datasets and {OBJECTS} analyses (each stored result "
-        f"{result_bytes / 1e3:,.0f} KB, {PERSONS:,}-person survey) in "
-        f"{time.perf_counter() - started:.0f} s"
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="a data folder to seed once and reuse in later runs (default: a new temporary one)",
     )
+    args = parser.parse_args()
+    data = args.data or Path(tempfile.mkdtemp(prefix="setara-bench-api-"))
+    saved = data / "bench-token"
+    if saved.exists():
+        seed_environment(data)
+        token = saved.read_text()
+        print(f"reusing the database seeded in {data}")
+    else:
+        data.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        token, result_bytes = seed(data)
+        saved.write_text(token)
+        print(
+            f"seeded {OBJECTS} datasets and {OBJECTS} analyses (each stored result "
+            f"{result_bytes / 1e3:,.0f} KB, {PERSONS:,}-person survey) in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(WEB), str(ROOT / "src")])}
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))

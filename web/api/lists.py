@@ -1,11 +1,13 @@
 """The rows of the API's list endpoints, read as plain values in a fixed number of queries.
 
 A list reads only the columns its rows show (never a stored result, which lives in its own
-table, nor a version's column list or mapping), builds each row from ``.values()`` instead of
+table, nor a version's column list or mapping), builds each row from plain values instead of
 model instances, counts the whole list in the same query as the page (a window count), and
 fetches the sharing of every row in one query: a fixed number of queries for any number of
-rows. Lists are paginated (``limit`` and ``offset``, see :mod:`api.api`). A dataset row sums
-each version's validation report up as counts and links to the detail, which has it in full.
+rows. The queries are compiled once per connection (:mod:`api.prepared`), with the user's
+memberships read in the page query itself (:func:`agencies.access.readable_by_member`).
+Lists are paginated (``limit`` and ``offset``, see :mod:`api.api`). A dataset row sums each
+version's validation report up as counts and links to the detail, which has it in full.
 The rows have exactly the shape of the ``*Out`` schemas (a test checks them against the
 schemas and against the detail endpoints)."""
 
@@ -15,12 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from agencies.access import readable
+from agencies.access import readable_by_member
 from analyses.models import Analysis
 from datasets.models import Dataset, DatasetVersion
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Model, QuerySet, Window
 from django.urls import reverse
 
+from api.prepared import Marker, Prepared
 from api.schemas import VersionSummaryOut
 
 OWNER = {"owner__slug": "slug", "owner__name": "name", "owner__kind": "kind"}
@@ -44,73 +48,94 @@ class Rows:
     total: int
 
 
-def _readable_values(user: Any, model: type[Model], fields: dict[str, str], page: Page) -> Rows:
-    """One page of the readable rows of ``model`` in its list order, ``fields`` renamed."""
-    # The readable ids in a subquery: no DISTINCT over the listed rows.
-    ids = readable(user, model.objects.all()).values("pk")
-    listed: QuerySet[Any] = model.objects.filter(pk__in=ids)
-    # COUNT(*) OVER () is computed before LIMIT: every row carries the size of the whole list.
-    found = listed.values("pk", *OWNER, *fields).annotate(list_size=Window(Count("pk")))
+def _page_query(model: type[Model], fields: dict[str, str]) -> Prepared:
+    """The readable rows of ``model`` in its list order, each with the whole list's size."""
+
+    def build(user: Marker) -> QuerySet[Any]:
+        # The readable ids in a subquery: no DISTINCT over the listed rows.
+        ids = model.objects.filter(readable_by_member(user.as_int)).values("pk")
+        listed = model.objects.filter(pk__in=ids)
+        # COUNT(*) OVER () is computed before LIMIT: every row carries the size of the list.
+        found = listed.annotate(list_size=Window(Count("pk")))
+        return found.values_list("pk", *OWNER, *fields, "list_size")
+
+    return Prepared(build, paged=True)
+
+
+def _readable_values(
+    user: Any, model: type[Model], fields: dict[str, str], query: Prepared, page: Page
+) -> Rows:
+    """One page of the readable rows of ``model`` (its ``query``), ``fields`` renamed."""
+    if not (user.is_authenticated and user.is_active):  # as roles_of: no agency, no row
+        return Rows([], 0)
+    owner, named = len(OWNER) + 1, list(fields.values())
     rows, total = [], 0
-    for row in found[page.offset : page.offset + page.limit]:
-        out = {"id": row["pk"], "owner": {key: row[name] for name, key in OWNER.items()}}
-        out.update({key: row[name] for name, key in fields.items()})
-        rows.append(out)
-        total = row["list_size"]
+    for values in query.rows(user=user.pk, limit=page.limit, offset=page.offset):
+        row = {"id": values[0], "owner": dict(zip(OWNER.values(), values[1:owner], strict=True))}
+        row.update(zip(named, values[owner:-1], strict=True))
+        rows.append(row)
+        total = values[-1]
     if not rows and page.offset > 0:  # a page past the end: the count needs its own query
-        total = listed.count()
+        total = model.objects.filter(readable_by_member(user.pk)).distinct().count()
     return Rows(rows, total)
 
 
-def _shared_with(model: type[Model], ids: list[int]) -> dict[int, list[str]]:
-    """The slugs of the agencies each object is shared with (ordered by agency name)."""
+def _sharing_query(model: type[Model]) -> Prepared:
+    """The slugs of the agencies each of some objects is shared with (by agency name)."""
     field = model._meta.get_field("shared_with")
     through = field.remote_field.through  # type: ignore[union-attr]
     own, agency = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
-    pairs = (
-        through.objects.filter(**{f"{own}_id__in": ids})
-        .order_by(f"{agency}__name")
-        .values_list(f"{own}_id", f"{agency}__slug")
-    )
+
+    def build(ids: list[Marker]) -> QuerySet[Any]:
+        return (
+            through.objects.filter(**{f"{own}_id__in": [marker.as_int for marker in ids]})
+            .order_by(f"{agency}__name")
+            .values_list(f"{own}_id", f"{agency}__slug")
+        )
+
+    return Prepared(build)
+
+
+def _with_sharing(query: Prepared, found: Rows) -> Rows:
     slugs: dict[int, list[str]] = defaultdict(list)
-    for pk, slug in pairs:
-        slugs[pk].append(slug)
-    return slugs
-
-
-def _with_sharing(model: type[Model], found: Rows) -> Rows:
-    slugs = _shared_with(model, [row["id"] for row in found.rows])
+    if found.rows:
+        for pk, slug in query.rows(ids=[row["id"] for row in found.rows]):
+            slugs[pk].append(slug)
     for row in found.rows:
         row["shared_with"] = slugs.get(row["id"], [])
     return found
 
 
+JSON_TIME = DjangoJSONEncoder().default
 VERSION_SUMMARY = [name for name in VersionSummaryOut.model_fields if name not in COUNTED]
+DATASET_FIELDS = {"name": "name", "description": "description", "published": "published"}
+DATASET_PAGE, DATASET_SHARING = _page_query(Dataset, DATASET_FIELDS), _sharing_query(Dataset)
+VERSIONS = Prepared(
+    lambda ids: DatasetVersion.objects.filter(
+        dataset_id__in=[marker.as_int for marker in ids]
+    ).values_list("dataset_id", *VERSION_SUMMARY, "validation")
+)
 
 
 def dataset_rows(user: Any, page: Page) -> Rows:
     """A page of the datasets ``user`` may read, as ``DatasetListOut`` rows: each version with
     its validation report counted, and the ``url`` of the detail that has it in full."""
-    found = _readable_values(
-        user,
-        Dataset,
-        {"name": "name", "description": "description", "published": "published"},
-        page,
-    )
-    ids = [row["id"] for row in found.rows]
+    found = _readable_values(user, Dataset, DATASET_FIELDS, DATASET_PAGE, page)
     versions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for version in DatasetVersion.objects.filter(dataset_id__in=ids).values(
-        "dataset_id", *VERSION_SUMMARY, "validation"
-    ):
-        statuses = [check.get("status") for check in version.pop("validation")]
-        version.update({key: statuses.count(status) for key, status in COUNTED.items()})
-        versions[version.pop("dataset_id")].append(version)
+    if found.rows:
+        for dataset_id, *summary, validation in VERSIONS.rows(ids=[r["id"] for r in found.rows]):
+            version = dict(zip(VERSION_SUMMARY, summary, strict=True))
+            # as the JSON renderer writes it, without its per-object fallback chain
+            version["uploaded_at"] = JSON_TIME(version["uploaded_at"])
+            statuses = [check.get("status") for check in validation]
+            version.update({key: statuses.count(status) for key, status in COUNTED.items()})
+            versions[dataset_id].append(version)
     # the detail's path with the id as its last segment (reverse() for each row costs 60 us)
     datasets = reverse("api:dataset_detail", kwargs={"dataset_id": 0}).rsplit("/", 1)[0]
     for row in found.rows:
         row["url"] = f"{datasets}/{row['id']}"
         row["versions"] = versions.get(row["id"], [])
-    return _with_sharing(Dataset, found)
+    return _with_sharing(DATASET_SHARING, found)
 
 
 ANALYSIS_FIELDS = {
@@ -120,8 +145,10 @@ ANALYSIS_FIELDS = {
     **{name: name for name in ("dimension", "breakdowns", "ci_method", "status", "progress")},
     **{name: name for name in ("error", "published")},
 }
+ANALYSIS_PAGE, ANALYSIS_SHARING = _page_query(Analysis, ANALYSIS_FIELDS), _sharing_query(Analysis)
 
 
 def analysis_rows(user: Any, page: Page) -> Rows:
     """A page of the analyses ``user`` may read, as ``AnalysisOut`` rows."""
-    return _with_sharing(Analysis, _readable_values(user, Analysis, ANALYSIS_FIELDS, page))
+    found = _readable_values(user, Analysis, ANALYSIS_FIELDS, ANALYSIS_PAGE, page)
+    return _with_sharing(ANALYSIS_SHARING, found)
