@@ -26,7 +26,13 @@ import polars as pl
 
 import setara
 from setara import SurveyDesign
-from setara.contrast import Linearization, combination_variance, domain_codes_for, linearize
+from setara.contrast import (
+    Linearization,
+    combination_variance,
+    domain_codes_for,
+    linearize,
+    stack_designs,
+)
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError, SetaraError
 
 __all__ = ["Rounds", "Term", "prepare_rounds"]
@@ -236,7 +242,7 @@ def prepare_rounds(
     stacked = None
     codes = np.zeros(0, dtype=np.int64)
     if common_psu:
-        stacked = _stacked_design(frames, args)
+        stacked = _stacked_design(frames, (designs[0], designs[1]), args)
         codes = np.concatenate([domain_codes_for(f, by_cols, domains)[0] for f in frames])
     return Rounds(
         frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level, codes
@@ -244,7 +250,9 @@ def prepare_rounds(
 
 
 def _stacked_design(
-    frames: tuple[pl.DataFrame, pl.DataFrame], args: dict[str, Any]
+    frames: tuple[pl.DataFrame, pl.DataFrame],
+    designs: tuple[SurveyDesign, SurveyDesign],
+    args: dict[str, Any],
 ) -> SurveyDesign:
     """Both rounds in one design whose PSUs are identified by stratum and PSU id, so a PSU
     surveyed in both rounds is one PSU."""
@@ -256,6 +264,18 @@ def _stacked_design(
     psu = _columns(args.get("psu"))
     if not psu:
         raise DesignError("common_psu needs the PSU column (psu=) of both rounds")
+    strata, fpc = _columns(args.get("strata")), _columns(args.get("fpc"))
+    if len(psu) == 1 and len(strata) <= 1 and len(fpc) <= 1:
+        # one stage: the rounds' own PSU codes give the stacked ones without sorting every row
+        return stack_designs(
+            frames,
+            designs,
+            weight=args.get("weight"),
+            strata=strata[0] if strata else None,
+            psu=psu[0],
+            fpc=fpc[0] if fpc else None,
+            lonely_psu=args.get("lonely_psu", "fail"),
+        )
     needed: list[str] = []
     for key in ("weight", "strata", "psu", "fpc"):
         needed.extend(c for c in _columns(args.get(key)) if c not in needed)
