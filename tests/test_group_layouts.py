@@ -88,3 +88,31 @@ def test_combine_codes_dense_path_equals_sorting(pairs: list[tuple[int, int]]) -
         expected[valid] = inverse
     np.testing.assert_array_equal(codes, expected)
     assert n == (int(expected.max()) + 1 if valid.any() else 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    units=st.lists(st.integers(-1, 300), min_size=1, max_size=400),
+    seed=st.integers(0, 2**32 - 1),
+    stray=st.booleans(),
+)
+def test_combine_codes_of_units_inside_one_domain_equals_sorting(
+    units: list[int], seed: int, stray: bool
+) -> None:
+    """Units (PSUs) that each lie in one domain are paired without a sort; one stray row in
+    another domain sends the pairs back to the sort. Both give np.unique's codes."""
+    rng = np.random.default_rng(seed)
+    first = np.asarray(units, dtype=np.int64)
+    n_second = 100_000  # too many pairs for the marking path
+    domain_of_unit = rng.integers(-1, n_second, 301)
+    second = np.where(first >= 0, domain_of_unit[first], rng.integers(-1, n_second, first.size))
+    if stray:
+        second[rng.integers(0, first.size)] = rng.integers(0, n_second)
+    codes, n = combine_codes(first, second, n_second)
+    valid = (first >= 0) & (second >= 0)
+    expected = np.full(first.size, -1, dtype=np.int64)
+    if valid.any():
+        _, inverse = np.unique((first * n_second + second)[valid], return_inverse=True)
+        expected[valid] = inverse
+    np.testing.assert_array_equal(codes, expected)
+    assert n == (int(expected.max()) + 1 if valid.any() else 0)

@@ -86,16 +86,26 @@ def combine_codes(first: IntArray, second: IntArray, n_second: int) -> tuple[Int
     valid = (first >= 0) & (second >= 0)
     pair = np.where(valid, first * np.int64(n_second) + second, -1)
     out = np.full(first.shape, -1, dtype=np.int64)
-    if valid.any():
-        present = pair[valid]
-        if first.size and int(first.max()) * n_second < DENSE_RANGE_FACTOR * present.size:
-            inverse, n_pairs = _dense_rank(present, int(present.max()) + 1)
-            out[valid] = inverse
-            return out, n_pairs
-        _, inverse = np.unique(present, return_inverse=True)
+    if not valid.any():
+        return out, 0
+    present = pair[valid]
+    n_first = int(first.max()) + 1
+    if n_first * n_second < DENSE_RANGE_FACTOR * present.size:
+        inverse, n_pairs = _dense_rank(present, int(present.max()) + 1)
         out[valid] = inverse
-        return out, int(inverse.max()) + 1
-    return out, 0
+        return out, n_pairs
+    first_valid, second_valid = first[valid], second[valid]
+    partner = np.zeros(n_first, dtype=np.int64)
+    partner[first_valid] = second_valid
+    if np.array_equal(partner[first_valid], second_valid):
+        # every first code pairs with one second code (a PSU inside one domain): the pairs'
+        # sorted order is that of the first codes, which need no sort
+        inverse, n_pairs = _dense_rank(first_valid, n_first)
+        out[valid] = inverse
+        return out, n_pairs
+    _, inverse = np.unique(present, return_inverse=True)
+    out[valid] = inverse
+    return out, int(inverse.max()) + 1
 
 
 def stable_argsort(values: FloatArray) -> IntArray:
