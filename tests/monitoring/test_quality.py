@@ -95,6 +95,43 @@ def test_complete_lists_missing_and_unexpected_region_periods() -> None:
     assert found["row"].to_list()[-1] is None
 
 
+def test_complete_counts_missing_districts_in_one_finding_naming_the_first() -> None:
+    """A regency's report with 3 of its 7 districts: one error per period saying 4 of 7 are
+    missing and naming the first 2 (sorted), with the regency as the area."""
+    districts = [f"32.01.{i:02d}" for i in range(1, 8)]
+    expected = pl.DataFrame(
+        {"region_code": districts * 2, "period": ["2025-Q1"] * 7 + ["2025-Q2"] * 7}
+    )
+    rows = pl.DataFrame(
+        {
+            "region_code": ["32.01.05", "32.01.01", "32.01.07"] + districts,
+            "period": ["2025-Q1"] * 3 + ["2025-Q2"] * 7,
+        }
+    )
+    found = check_quality(rows, [QualityRule.complete(expected, first=2)])
+    assert found.select("row", "region_code", "period", "value", "severity").rows() == [
+        (None, "32.01", "2025-Q1", 4.0, "error")
+    ]
+    assert found["message"][0] == (
+        "4 of 7 expected regions have no row in period 2025-Q1: 32.01.02, 32.01.03, …"
+    )
+    assert json.loads(found["params"][0]) == {
+        "period": "2025-Q1",
+        "missing": 4,
+        "expected": 7,
+        "codes": "32.01.02, 32.01.03, …",
+        "area": "32.01",
+    }
+    # exactly `first` missing: no ellipsis; codes of two regencies: no common area
+    two = pl.DataFrame({"region_code": ["32.01.01", "32.02.01"], "period": ["2025-Q1"] * 2})
+    found = check_quality(rows.head(0), [QualityRule.complete(two, first=2)])
+    assert found.select("region_code", "message").rows() == [
+        (None, "2 of 2 expected regions have no row in period 2025-Q1: 32.01.01, 32.02.01")
+    ]
+    with pytest.raises(SetaraError, match="first must be at least 1"):
+        QualityRule.complete(expected, first=0)
+
+
 def _province(values: list[float]) -> pl.DataFrame:
     return pl.DataFrame(
         {
