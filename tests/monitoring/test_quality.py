@@ -104,7 +104,7 @@ def test_complete_counts_missing_districts_in_one_finding_naming_the_first() -> 
     )
     rows = pl.DataFrame(
         {
-            "region_code": ["32.01.05", "32.01.01", "32.01.07"] + districts,
+            "region_code": ["32.01.05", "32.01.01", "32.01.07", *districts],
             "period": ["2025-Q1"] * 3 + ["2025-Q2"] * 7,
         }
     )
