@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy.stats import median_abs_deviation, norm
+from scipy.stats import t as t_dist
 
 from setara import SetaraError
 from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
@@ -346,3 +347,17 @@ def test_simulated_limit_table_is_reproduced() -> None:
     stored = float(history_limit(3.5, np.array([8]))[0])
     again = limit(8, np.random.default_rng(99), replicates=100_000)
     assert again == pytest.approx(stored, rel=0.15)
+
+
+def test_limit_beyond_the_table_continues_the_simulation() -> None:
+    """Past n = 40 the limit comes from sqrt(1 + pi/(2n)) t_(0.37 n): within 3 % of every
+    simulated limit for n = 30..40, falling towards 3.5 for long histories."""
+    from setara.monitoring.outliers import MAD_EFFICIENCY, history_limit
+
+    simulated = history_limit(3.5, np.arange(30, 41))
+    level = 2.0 * norm.cdf(3.5) - 1.0
+    sizes = np.arange(30, 41)
+    formula = np.sqrt(1 + np.pi / (2 * sizes)) * t_dist.ppf(0.5 + level / 2, MAD_EFFICIENCY * sizes)
+    np.testing.assert_allclose(formula, simulated, rtol=0.03)
+    long = history_limit(3.5, np.array([41, 100, 10_000]))
+    assert 3.5 < long[2] < long[1] < long[0] < simulated[-1] * 1.03

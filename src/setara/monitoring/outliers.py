@@ -103,25 +103,15 @@ def history_limit(threshold: float, n: np.ndarray) -> np.ndarray:
 def modified_z(value: pl.Expr, median: pl.Expr, mad: pl.Expr, mean_ad: pl.Expr) -> pl.Expr:
     """The modified z-score of ``value`` given the comparison set's median, MAD and MeanAD.
 
-        Null when any input is null; ±inf when MAD and MeanAD are both 0 and ``value`` differs.
+    Null when any input is null; ±inf when MAD and MeanAD are both 0 and ``value`` differs.
 
-        Examples
-        --------
-        >>> from typing import TYPE_CHECKING
-
-    import polars as pl
-
-    from setara.monitoring._findings import PERIOD, REGION, emit
-    from setara.monitoring._rows import numeric, require_columns
-    from setara.monitoring.hierarchy import parent_codes
-
-    if TYPE_CHECKING:
-        from setara.monitoring.quality import QualityRule
-        >>> frame = pl.DataFrame({"x": [10.0, 13.0], "m": [10.0, 10.0], "mad": [2.0, 0.0],
-        ...     "mean_ad": [2.5, 0.0]})
-        >>> frame.select(modified_z(pl.col("x"), pl.col("m"), pl.col("mad"),
-        ...     pl.col("mean_ad"))).to_series().to_list()
-        [0.0, inf]
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"x": [10.0, 13.0], "m": [10.0, 10.0], "mad": [2.0, 0.0],
+    ...     "mean_ad": [2.5, 0.0]})
+    >>> frame.select(modified_z(pl.col("x"), pl.col("m"), pl.col("mad"),
+    ...     pl.col("mean_ad"))).to_series().to_list()
+    [0.0, inf]
     """
     deviation = value - median
     return (
