@@ -18,7 +18,7 @@ from setara.demo import (
     generate_survey,
     write_survey,
 )
-from setara.regions import read_provinces, read_regencies
+from setara.regions import read_districts, read_provinces, read_regencies
 
 EXPECTED_SCHEMA = {
     "hh_id": pl.Int64,
@@ -94,6 +94,17 @@ def test_regions_loader() -> None:
     assert ("31.71", "31", "Kota Administrasi Jakarta Pusat") in regencies.rows()
     assert set(regencies["province_code"]) == set(provinces["code"])
     assert read_provinces() is provinces  # cached
+
+
+def test_districts_loader() -> None:
+    """7,285 kecamatan (idn-area-data 4.0.1), every one inside a listed regency."""
+    districts, regencies = read_districts(), read_regencies()
+    assert districts.shape == (7285, 3)
+    assert districts.schema == {"code": pl.String, "regency_code": pl.String, "name": pl.String}
+    assert districts["code"].is_unique().all()
+    assert set(districts["regency_code"]) == set(regencies["code"])  # no regency left without
+    assert (districts["code"].str.slice(0, 5) == districts["regency_code"]).all()
+    assert districts.filter(pl.col("regency_code") == "32.01").height == 40  # Kabupaten Bogor
 
 
 def test_constants() -> None:

@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from setara.design import SurveyDesign
+from setara.errors import DesignError
 from setara.estimation import (
     _extra_columns,
     _Rows,
@@ -34,14 +35,20 @@ from setara.estimation import (
     column_names,
     domain_codes,
 )
-from setara.frames import check_finite, numeric_column
-from setara.kernels.groups import FloatArray, IntArray
-from setara.kernels.variance import domain_covariance
+from setara.frames import check_finite, key_column, numeric_column
+from setara.kernels.groups import FloatArray, IntArray, factorize, group_sum
+from setara.kernels.variance import totals_covariance, unit_totals
 from setara.measures.base import Measure, MeasureData
 from setara.measures.quantiles import Quantile
 from setara.measures.registry import parse_spec
 
-__all__ = ["Linearization", "combination_variance", "domain_codes_for", "linearize"]
+__all__ = [
+    "Linearization",
+    "combination_variance",
+    "domain_codes_for",
+    "linearize",
+    "stack_designs",
+]
 
 MAX_THREADS = 4  # as setara.estimate: measures run concurrently, each with n-sized temporaries
 
@@ -221,12 +228,88 @@ def combination_variance(
     whole_cells = design.cells(whole, 1) if shared else cells
     var = np.zeros(n_domains)
     for index, (stage, stage_cells) in enumerate(zip(design.stages, cells, strict=True)):
-        var += domain_covariance(stage, stage_cells, n_domains, weighted)
-        for k, (b_k, c_k) in enumerate(shared):
-            cov = domain_covariance(stage, stage_cells, n_domains, weighted, b_k, b_is_domain=False)
+        # every vector is summed by cell or unit once; the covariances combine the totals
+        t_a = group_sum(stage_cells.cell, weighted, stage_cells.n_cells)
+        var += totals_covariance(stage, stage_cells, n_domains, t_a)
+        # the whole sample's cells are its units (one domain): unit totals serve both
+        units = [unit_totals(stage, b_k) for b_k, _ in shared]
+        for k, (_, c_k) in enumerate(shared):
+            cov = totals_covariance(stage, stage_cells, n_domains, t_a, unit_b=units[k])
             var += 2.0 * c_k * cov
             for m in range(k, len(shared)):
-                b_l, c_l = shared[m]
-                vb = domain_covariance(stage, whole_cells[index], 1, b_k, b_l)[0]
+                c_l = shared[m][1]
+                vb = totals_covariance(stage, whole_cells[index], 1, units[k], units[m])[0]
                 var += (1.0 if m == k else 2.0) * c_k * c_l * vb
     return np.asarray(np.maximum(var, 0.0), dtype=np.float64)
+
+
+def stack_designs(
+    frames: Sequence[pl.DataFrame],
+    designs: Sequence[SurveyDesign],
+    *,
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str,
+    fpc: str | None = None,
+    lonely_psu: str = "fail",
+) -> SurveyDesign:
+    """The one-stage design of ``frames`` stacked, in which a PSU with the same stratum and PSU
+    value in several frames is one PSU (``nest=True`` on the stacked frame).
+
+    ``designs`` are the frames' own designs built with the same columns: each of their PSUs
+    is one (stratum, PSU) key, so only one row per PSU is read to code the keys, and the
+    stacked rows' codes are gathered from the frames' PSU codes instead of sorting every row
+    again. The codes are those :func:`setara.survey_design` gives the stacked frame (they
+    follow the sorted order of the distinct keys, which both see), so the design is the same.
+
+    Examples
+    --------
+    >>> import setara
+    >>> frame = setara.demo.generate_survey(2_000, seed=3)
+    >>> args = {"weight": "weight", "strata": "stratum", "psu": "psu"}
+    >>> design = setara.survey_design(frame, **args)
+    >>> stacked = stack_designs([frame, frame], [design, design], **args)
+    >>> stacked.n == 2 * design.n, stacked.degf == design.degf
+    (True, True)
+    """
+    keys = [c for c in (strata, psu) if c is not None]
+    tables = []
+    for frame, design in zip(frames, designs, strict=True):
+        if len(design.stages) != 1 or design.replicates is not None:
+            raise DesignError("stacking needs one-stage linearization designs")
+        unit = design.stages[0].unit
+        first = np.zeros(design.stages[0].unit_stratum.size, dtype=np.int64)
+        first[unit[::-1]] = np.arange(unit.size - 1, -1, -1)  # first row of every PSU
+        tables.append(frame.select(keys)[first])
+    table = pl.concat(tables, how="vertical_relaxed")
+    psu_codes, _ = factorize(key_column(table, psu, "psu"))
+    if strata is None:
+        stratum_codes = np.zeros(table.height, dtype=np.int64)
+    else:
+        stratum_codes, _ = factorize(key_column(table, strata, "strata"))
+    key_unit, _ = factorize(stratum_codes, psu_codes)  # (stratum, PSU) sorted, as nest=True
+    offsets = np.cumsum([0] + [t.height for t in tables])
+    unit = np.concatenate([key_unit[offsets[i] + d.stages[0].unit] for i, d in enumerate(designs)])
+    stratum = np.concatenate(
+        [stratum_codes[offsets[i] + d.stages[0].unit] for i, d in enumerate(designs)]
+    )
+    names = {"psu0": f"psu column {psu!r}"}
+    if strata is not None:
+        names["strata0"] = f"strata column {strata!r}"
+    if fpc is not None:
+        names["fpc0"] = fpc
+    return SurveyDesign.from_arrays(
+        weights=None if weight is None else np.concatenate([d.weights for d in designs]),
+        strata=[stratum],
+        ids=[unit],  # unique across strata already: coded as given, no sort
+        fpc=None
+        if fpc is None
+        else [np.concatenate([numeric_column(f, fpc, "fpc") for f in frames])],
+        n=unit.size,
+        nest=False,
+        lonely_psu=lonely_psu,
+        names=names,
+        strata_labels=None
+        if strata is None
+        else [pl.concat([f.select(strata) for f in frames], how="vertical_relaxed")[strata]],
+    )

@@ -1,4 +1,4 @@
-"""Indonesia's administrative areas (provinces and regencies) shipped with Setara.
+"""Indonesia's administrative areas (provinces, regencies, districts) shipped with Setara.
 
 The codes and names are the official *kode wilayah* of the Ministry of Home Affairs decree
 (Kepmendagri, 2025) as compiled by the npm package ``idn-area-data`` 4.0.1.
@@ -7,9 +7,9 @@ Indonesia administrative area data: idn-area-data, ODbL (see ``data/idn_area/LIC
 
 Examples
 --------
->>> from setara.regions import read_provinces, read_regencies
->>> read_provinces().height, read_regencies().height
-(38, 514)
+>>> from setara.regions import read_districts, read_provinces, read_regencies
+>>> read_provinces().height, read_regencies().height, read_districts().height
+(38, 514, 7285)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from importlib.resources import files
 
 import polars as pl
 
-__all__ = ["ATTRIBUTION", "normalise_codes", "read_provinces", "read_regencies"]
+__all__ = ["ATTRIBUTION", "normalise_codes", "read_districts", "read_provinces", "read_regencies"]
 
 ATTRIBUTION = "Indonesia administrative area data: idn-area-data, ODbL"
 
@@ -66,6 +66,27 @@ def read_regencies() -> pl.DataFrame:
     return _read_csv(
         "regencies.csv",
         {"code": pl.String(), "province_code": pl.String(), "name": pl.String()},
+    )
+
+
+@functools.cache
+def read_districts() -> pl.DataFrame:
+    """Return Indonesia's 7,285 districts (*kecamatan*).
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``code`` (string, e.g. ``"11.01.01"``), ``regency_code`` (e.g. ``"11.01"``)
+        and ``name``, in code order. The frame is cached.
+
+    Examples
+    --------
+    >>> read_districts().row(0)
+    ('11.01.01', '11.01', 'Bakongan')
+    """
+    return _read_csv(
+        "districts.csv",
+        {"code": pl.String(), "regency_code": pl.String(), "name": pl.String()},
     )
 
 

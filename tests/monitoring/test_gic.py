@@ -24,6 +24,44 @@ def test_gic_independent_equals_r_quantiles_and_delta_method() -> None:
         np.testing.assert_allclose(got[column].to_numpy(), ref[column].to_numpy(), rtol=RELATIVE)
 
 
+POINTS = [0.1, 0.25, 0.5, 0.75, 0.9]
+
+
+@pytest.mark.parametrize("case", ["common", "independent"])
+def test_gic_with_shared_psus_equals_r_on_the_stacked_design(case: str) -> None:
+    """r_gic_shared_expected.csv (r_gic_shared_reference.R, survey 4.1-1): with shared PSUs
+    each round's Woodruff SE (svyquantile) and the correlation of the two quantiles'
+    linearizations on the stacked design (vcov of svytotal), by the delta method; and the
+    growth of the mean by svycontrast over svyby on both stacked designs; nationally and in
+    three regions, with the stacked df. Tolerance RELATIVE (1e-8): both sides sum the same PSU
+    totals in double precision (observed ~1e-13). Rows flagged ``boundary`` (the Woodruff CDF
+    interval leaves [0, 1] or falls below the smallest value's weight share, where R survey's
+    qrule_math takes the second smallest value or gives NA: docs/change-over-time.md) keep
+    their estimates and growth checked, not their SE."""
+    before, after = rounds()
+    ref = pl.read_csv(DATA / "r_gic_shared_expected.csv", null_values="NA").with_columns(
+        pl.col("domain").fill_null(""), pl.col("params").fill_null("")
+    )
+    ref = ref.filter(pl.col("case") == case)
+    args = {"welfare": "y", "design": DESIGN, "points": POINTS, "common_psu": case == "common"}
+    national = growth_incidence(before, after, **args).frame
+    regional = growth_incidence(before, after, by="region", **args).frame
+    compared = 0
+    for row in ref.iter_rows(named=True):
+        frame = (
+            national if row["domain"] == "" else regional.filter(pl.col("region") == row["domain"])
+        )
+        got = frame.filter(
+            (pl.col("measure") == row["measure"]) & (pl.col("params") == row["params"])
+        ).row(0, named=True)
+        columns = ["before", "after", "growth", "df"] + ([] if row["boundary"] else ["se"])
+        for column in columns:
+            assert got[column] == pytest.approx(row[column], rel=RELATIVE), (row, column)
+        compared += len(columns)
+    # 5 points x 4 domains with shared PSUs (15 SEs) and the mean's growth in 4 domains
+    assert compared == (20 * 4 + 15 + 4 * 5 if case == "common" else 4 * 5)
+
+
 def test_shared_psus_use_the_covariance() -> None:
     """With the PSU effect persisting across rounds, the covariance is positive: the SE of every
     growth rate falls below the independent one; identical rounds have no sampling error."""

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import polars as pl
 import pytest
-from scipy.stats import median_abs_deviation
+from scipy.stats import median_abs_deviation, norm
+from scipy.stats import t as t_dist
 
 from setara import SetaraError
 from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
@@ -95,6 +96,43 @@ def test_complete_lists_missing_and_unexpected_region_periods() -> None:
     assert found["row"].to_list()[-1] is None
 
 
+def test_complete_counts_missing_districts_in_one_finding_naming_the_first() -> None:
+    """A regency's report with 3 of its 7 districts: one error per period saying 4 of 7 are
+    missing and naming the first 2 (sorted), with the regency as the area."""
+    districts = [f"32.01.{i:02d}" for i in range(1, 8)]
+    expected = pl.DataFrame(
+        {"region_code": districts * 2, "period": ["2025-Q1"] * 7 + ["2025-Q2"] * 7}
+    )
+    rows = pl.DataFrame(
+        {
+            "region_code": ["32.01.05", "32.01.01", "32.01.07", *districts],
+            "period": ["2025-Q1"] * 3 + ["2025-Q2"] * 7,
+        }
+    )
+    found = check_quality(rows, [QualityRule.complete(expected, first=2)])
+    assert found.select("row", "region_code", "period", "value", "severity").rows() == [
+        (None, "32.01", "2025-Q1", 4.0, "error")
+    ]
+    assert found["message"][0] == (
+        "4 of 7 expected regions have no row in period 2025-Q1: 32.01.02, 32.01.03, …"
+    )
+    assert json.loads(found["params"][0]) == {
+        "period": "2025-Q1",
+        "missing": 4,
+        "expected": 7,
+        "codes": "32.01.02, 32.01.03, …",
+        "area": "32.01",
+    }
+    # exactly `first` missing: no ellipsis; codes of two regencies: no common area
+    two = pl.DataFrame({"region_code": ["32.01.01", "32.02.01"], "period": ["2025-Q1"] * 2})
+    found = check_quality(rows.head(0), [QualityRule.complete(two, first=2)])
+    assert found.select("region_code", "message").rows() == [
+        (None, "2 of 2 expected regions have no row in period 2025-Q1: 32.01.01, 32.02.01")
+    ]
+    with pytest.raises(SetaraError, match="first must be at least 1"):
+        QualityRule.complete(expected, first=0)
+
+
 def _province(values: list[float]) -> pl.DataFrame:
     return pl.DataFrame(
         {
@@ -160,11 +198,13 @@ def _history(values: list[float], region: str = "32.01") -> pl.DataFrame:
 
 def test_history_with_zero_mad_falls_back_to_mean_absolute_deviation() -> None:
     history = _history([10.0, 10.0, 10.0, 12.0, 14.0])
-    rows = _province([20.0]).with_columns(period=pl.lit("2025-Q1"))
+    # five values: the history limit is 3.5 x 19.53 = 68.37 (outlier_limits.csv)
+    rows = _province([120.0]).with_columns(period=pl.lit("2025-Q1"))
     found = check_quality(rows, [QualityRule.outlier("reached")], history=history)
     assert found["rule"].to_list() == ["outlier_history"]
     # MAD = 0 (three of five equal 10); MeanAD = (0+0+0+2+4)/5 = 1.2
-    assert _params(found)[0]["score"] == pytest.approx(10.0 / (1.253314 * 1.2), rel=REL)
+    assert _params(found)[0]["score"] == pytest.approx(110.0 / (1.253314 * 1.2), rel=REL)
+    assert _params(found)[0]["threshold"] == pytest.approx(68.37)
     near = check_quality(
         rows.with_columns(reached=pl.lit(13.0)), [QualityRule.outlier("reached")], history=history
     )
@@ -189,7 +229,7 @@ def test_history_leaves_out_the_submitted_period_and_other_regions() -> None:
     same_period = pl.DataFrame({"region_code": ["32.01"], "period": ["2025-Q1"], "reached": [99.0]})
     other_region = _history([1.0] * 10, region="32.02")
     history = pl.concat([own, same_period, other_region])
-    rows = _province([99.0])
+    rows = _province([999.0])  # modified z 666 above the 4-value limit 173 (history_limit)
     # 4 earlier periods < min_points 5: the submitted period itself must not make it 5
     assert check_quality(rows, [QualityRule.outlier("reached")], history=history).height == 0
     four = check_quality(rows, [QualityRule.outlier("reached", min_points=4)], history=history)
@@ -255,3 +295,69 @@ def test_empty_submission_is_only_incomplete() -> None:
     ]
     found = check_quality(empty, rules, history=empty)
     assert found.select("row", "message_id").rows() == [(None, "quality.complete.missing_row")]
+
+
+def test_history_limit_keeps_the_large_sample_false_alarm_rate_on_normal_data() -> None:
+    """200,000 clean values, each against its own 8 normal history values: |M| > 3.5 would
+    flag 4.7 % of them (simulated below); the small-sample limit flags about the 0.047 % that
+    3.5 means for large samples (expected 93; Poisson bounds 0.5x..2x)."""
+    rng = np.random.default_rng(8)
+    regions, n = 200_000, 8
+    values = rng.standard_normal((regions, n + 1)) + 100.0
+    codes = [
+        f"{11 + i // 9_000:02d}.{i % 9_000 // 100 + 1:02d}.{i % 100:02d}" for i in range(regions)
+    ]
+    history = pl.DataFrame(
+        {
+            "region_code": np.repeat(codes, n),
+            "period": np.tile([f"P{j}" for j in range(n)], regions),
+            "reached": values[:, :n].ravel(),
+        }
+    )
+    rows = pl.DataFrame({"region_code": codes, "period": "NOW", "reached": values[:, n]})
+    found = check_quality(rows, [QualityRule.outlier("reached")], history=history)
+    alarms = int((found["rule"] == "outlier_history").sum())
+    nominal = 2.0 * norm.sf(3.5) * regions
+    assert 0.5 * nominal < alarms < 2.0 * nominal
+    median = np.median(values[:, :n], axis=1)
+    mad = np.median(np.abs(values[:, :n] - median[:, None]), axis=1)
+    fixed = (0.6745 * np.abs(values[:, n] - median) / mad > 3.5).mean()
+    assert fixed > 0.04  # what the fixed limit did on the same data
+
+
+def test_short_history_still_finds_an_entry_error() -> None:
+    """8 quarters varying ~10 %: an extra zero (10x) is flagged, with the limit for 8 values
+    in its message; a 30 % rise is not."""
+    history = _history([100.0, 92.0, 108.0, 97.0, 111.0, 95.0, 104.0, 89.0])
+    rows = _province([1000.0]).with_columns(period=pl.lit("2026-Q1"))
+    found = check_quality(rows, [QualityRule.outlier("reached")], history=history)
+    assert found["rule"].to_list() == ["outlier_history"]
+    assert "limit 14.6, 8 values" in found["message"].item()
+    assert _params(found)[0]["threshold"] == pytest.approx(14.6)
+    rise = rows.with_columns(reached=pl.lit(130.0))
+    assert check_quality(rise, [QualityRule.outlier("reached")], history=history).height == 0
+
+
+def test_simulated_limit_table_is_reproduced() -> None:
+    """make_outlier_limits.limit with another seed and 100,000 replicates gives the stored
+    limit for 8 values within 15 % (the tail quantile's simulation error at that size)."""
+    from setara.monitoring.outliers import history_limit
+    from tests.data.monitoring.make_outlier_limits import limit
+
+    stored = float(history_limit(3.5, np.array([8]))[0])
+    again = limit(8, np.random.default_rng(99), replicates=100_000)
+    assert again == pytest.approx(stored, rel=0.15)
+
+
+def test_limit_beyond_the_table_continues_the_simulation() -> None:
+    """Past n = 40 the limit comes from sqrt(1 + pi/(2n)) t_(0.37 n): within 3 % of every
+    simulated limit for n = 30..40, falling towards 3.5 for long histories."""
+    from setara.monitoring.outliers import MAD_EFFICIENCY, history_limit
+
+    simulated = history_limit(3.5, np.arange(30, 41))
+    level = 2.0 * norm.cdf(3.5) - 1.0
+    sizes = np.arange(30, 41)
+    formula = np.sqrt(1 + np.pi / (2 * sizes)) * t_dist.ppf(0.5 + level / 2, MAD_EFFICIENCY * sizes)
+    np.testing.assert_allclose(formula, simulated, rtol=0.03)
+    long = history_limit(3.5, np.array([41, 100, 10_000]))
+    assert 3.5 < long[2] < long[1] < long[0] < simulated[-1] * 1.03

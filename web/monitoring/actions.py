@@ -31,7 +31,8 @@ PLAN_FIELDS += ["description"]
 INDICATOR_FIELDS = ["code", "name_id", "name_en", "unit", "polarity", "definition"]
 INDICATOR_FIELDS += ["source_kind", "measure_spec", "welfare_column", "dataset"]
 INDICATOR_FIELDS += ["region_levels", "period_type", "disaggregations", "source_form", "formula"]
-FORM_FIELDS = ["name", "kind", "period_type", "approval_levels", "programme", "programme_name"]
+FORM_FIELDS = ["name", "kind", "period_type", "approval_levels", "row_level", "programme"]
+FORM_FIELDS += ["programme_name"]
 
 
 class InvalidInput(SetaraError):

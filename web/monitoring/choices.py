@@ -49,6 +49,14 @@ class RegionLevel(models.TextChoices):
     VILLAGE = "village", _("Village")
 
 
+class RowLevel(models.TextChoices):
+    """What a form's rows are: the submitting region itself, or every district of a regency
+    (then a regency's report is checked for the districts it leaves out)."""
+
+    REGION = "region", _("The submitting region")
+    DISTRICT = "district", _("Each district (kecamatan) of the regency")
+
+
 class PeriodType(models.TextChoices):
     ANNUAL = "annual", _("Annual")
     SEMESTER = "semester", _("Semester")

@@ -8,7 +8,7 @@ from agencies.models import Agency
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import ApprovalLevel, Disaggregation, RegionLevel
+from monitoring.choices import ApprovalLevel, Disaggregation, RegionLevel, RowLevel
 from monitoring.models import Indicator, Plan, ReportingForm
 
 
@@ -81,8 +81,8 @@ class ReportingFormForm(OwnedForm):
 
     class Meta:
         model = ReportingForm
-        fields = ["name", "kind", "period_type", "approval_levels", "programme", "programme_name"]
-        fields += ["indicators"]
+        fields = ["name", "kind", "period_type", "approval_levels", "row_level", "programme"]
+        fields += ["programme_name", "indicators"]
         widgets = {"indicators": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, programmes: Any, indicators: Any, **kwargs: Any) -> None:
@@ -91,6 +91,10 @@ class ReportingFormForm(OwnedForm):
         self.fields["indicators"].queryset = indicators  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["approval_levels"] = ", ".join(self.instance.approval_levels)
+        self.fields["row_level"].required = False  # left out: the submitting region
+
+    def clean_row_level(self) -> str:
+        return str(self.cleaned_data.get("row_level") or RowLevel.REGION)
 
     def clean_approval_levels(self) -> list[str]:
         text = self.cleaned_data["approval_levels"]

@@ -26,6 +26,7 @@ from monitoring.choices import (
     Formula,
     PeriodType,
     Polarity,
+    RowLevel,
     SourceKind,
     State,
     Step,
@@ -221,6 +222,16 @@ class ReportingForm(Shareable):
         default=default_approval_levels,
         validators=[validate_approval_levels],
         help_text=_("From the submitter up: regency, province, national; or partner, national."),
+    )
+    row_level = models.CharField(
+        _("rows per"),
+        max_length=10,
+        choices=RowLevel.choices,
+        default=RowLevel.REGION,
+        help_text=_(
+            "Rows for each district: a regency's report missing some of its districts gets a "
+            "quality finding."
+        ),
     )
     programme = models.ForeignKey(
         Programme,

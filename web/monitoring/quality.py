@@ -4,6 +4,11 @@ the library's ``setara.monitoring.check_quality`` against the region's approved 
 The result is the follow-up list: one row per failed rule and row (``severity`` error or
 warning, ``message``). A submission with any entry needs a written justification to be
 submitted.
+
+A form whose rows are the districts of a regency (``row_level`` district) also has the
+completeness rule: a regency's report gets one error counting the districts of the official
+list (``setara.regions.read_districts``, idn-area-data, ODbL) it has no row for and naming the
+first few, and a warning for each row that is not one of its districts.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from typing import Any
 import polars as pl
 
 from monitoring.bulk import read_frame
-from monitoring.choices import APPROVED_STATES, FormKind
+from monitoring.choices import APPROVED_STATES, FormKind, RowLevel
 from monitoring.models import IndicatorValue, RealisationRow, Submission
+from monitoring.validators import region_level
 from setara.monitoring import QUALITY_COLUMNS, QualityRule, check_quality
+from setara.regions import read_districts
 
 REALISATION = ["budget_allocated", "budget_realised", "beneficiaries_planned"]
 REALISATION += ["beneficiaries_reached"]
@@ -51,6 +58,34 @@ def rules_for(kind: str) -> list[QualityRule]:
             QualityRule.outlier("participants"),
         ]
     return rules
+
+
+FIRST_CODES = 5  # missing districts named in the completeness finding
+
+
+def completeness_rule(submission: Submission) -> QualityRule | None:
+    """Every district of the submitting regency must have a row in the period, for a form
+    reported per district; ``None`` for other forms and regions (or a regency not in the
+    official list)."""
+    form = submission.form
+    if form.row_level != RowLevel.DISTRICT or not submission.region_code:
+        return None
+    if region_level(submission.region_code) != "regency":
+        return None
+    districts = read_districts().filter(pl.col("regency_code") == submission.region_code)
+    if districts.height == 0:
+        return None
+    expected = districts.select(
+        pl.col("code").alias("region_code"), pl.lit(submission.period).alias("period")
+    )
+    return QualityRule.complete(expected, first=FIRST_CODES)
+
+
+def submission_rules(submission: Submission) -> list[QualityRule]:
+    """The rules of the submission's form kind, with completeness where it applies."""
+    rules = rules_for(submission.form.kind)
+    complete = completeness_rule(submission)
+    return rules if complete is None else [*rules, complete]
 
 
 def _frame(queryset: Any, columns: list[str]) -> pl.DataFrame:
@@ -99,7 +134,7 @@ def follow_up(submission: Submission) -> pl.DataFrame:
         return pl.DataFrame(schema=QUALITY_COLUMNS)
     history = history_frame(submission)
     found: pl.DataFrame = check_quality(
-        rows, rules_for(submission.form.kind), history=history if history.height else None
+        rows, submission_rules(submission), history=history if history.height else None
     )
     return found
 

@@ -114,6 +114,7 @@ class FormOut(Schema):
     kind: str
     period_type: str
     approval_levels: list[str]
+    row_level: str
     programme: int | None
     programme_name: str
     indicators: list[str]

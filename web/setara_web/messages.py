@@ -95,6 +95,10 @@ TEMPLATES = (
         "{measure}: {count} rows with zero or negative {column} treated as outside the domain"
     ),
     gettext_noop("{measure}: {count} rows with missing {column} left out"),
+    # setara.monitoring.completeness: a regency's report missing districts (web quality.py)
+    gettext_noop(
+        "{missing} of {expected} expected regions have no row in period {period}: {codes}"
+    ),
     # agencies/models.py: Profile.__str__, as the audit trail stores it
     gettext_noop("profile of {user}"),
 )

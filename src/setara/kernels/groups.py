@@ -15,6 +15,8 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+DENSE_RANGE_FACTOR = 4  # integer keys spanning under 4 x the rows are coded without a sort
+
 
 def group_sum(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
     """Sum ``values`` by group; rows with code ``-1`` are ignored.
@@ -62,9 +64,21 @@ def _factorize_one(key: npt.NDArray[np.generic]) -> tuple[IntArray, int]:
         low, high = int(key.min()), int(key.max())
         if low == 0 and high < key.size and (np.bincount(key.astype(np.int64)) > 0).all():
             return key.astype(np.int64, copy=False), high + 1  # already dense codes: no sort
+        if high - low < DENSE_RANGE_FACTOR * key.size and high < 2**62:
+            return _dense_rank(key.astype(np.int64, copy=False) - low, high - low + 1)
     _, inverse = np.unique(key, return_inverse=True)
     inverse = inverse.astype(np.int64).reshape(-1)
     return inverse, int(inverse.max()) + 1 if inverse.size else 0
+
+
+def _dense_rank(offsets: IntArray, size: int) -> tuple[IntArray, int]:
+    """Codes of non-negative integers below ``size`` in sorted order of their distinct values
+    (what ``np.unique(..., return_inverse=True)`` gives) by marking the values present and
+    counting them: linear in the rows and ``size`` instead of a sort."""
+    seen = np.zeros(size, dtype=bool)
+    seen[offsets] = True
+    rank = np.cumsum(seen, dtype=np.int64) - 1
+    return rank[offsets], int(rank[-1]) + 1
 
 
 def combine_codes(first: IntArray, second: IntArray, n_second: int) -> tuple[IntArray, int]:
@@ -72,11 +86,26 @@ def combine_codes(first: IntArray, second: IntArray, n_second: int) -> tuple[Int
     valid = (first >= 0) & (second >= 0)
     pair = np.where(valid, first * np.int64(n_second) + second, -1)
     out = np.full(first.shape, -1, dtype=np.int64)
-    if valid.any():
-        _, inverse = np.unique(pair[valid], return_inverse=True)
+    if not valid.any():
+        return out, 0
+    present = pair[valid]
+    n_first = int(first.max()) + 1
+    if n_first * n_second < DENSE_RANGE_FACTOR * present.size:
+        inverse, n_pairs = _dense_rank(present, int(present.max()) + 1)
         out[valid] = inverse
-        return out, int(inverse.max()) + 1
-    return out, 0
+        return out, n_pairs
+    first_valid, second_valid = first[valid], second[valid]
+    partner = np.zeros(n_first, dtype=np.int64)
+    partner[first_valid] = second_valid
+    if np.array_equal(partner[first_valid], second_valid):
+        # every first code pairs with one second code (a PSU inside one domain): the pairs'
+        # sorted order is that of the first codes, which need no sort
+        inverse, n_pairs = _dense_rank(first_valid, n_first)
+        out[valid] = inverse
+        return out, n_pairs
+    _, inverse = np.unique(present, return_inverse=True)
+    out[valid] = inverse
+    return out, int(inverse.max()) + 1
 
 
 def stable_argsort(values: FloatArray) -> IntArray:

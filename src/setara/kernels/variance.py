@@ -79,10 +79,6 @@ class DomainCells:
         return cls(cell, cell_unit, cell_domain, pair, pair_stratum, pair_domain, n_cells, n_pairs)
 
 
-def _unit_totals(stage: StageLayout, values: FloatArray) -> FloatArray:
-    return group_sum(stage.unit, values, int(stage.unit_stratum.size))
-
-
 def domain_covariance(
     stage: StageLayout,
     cells: DomainCells,
@@ -99,20 +95,45 @@ def domain_covariance(
     population-level quantity such as a national poverty line); ``None`` means ``b = a``.
     """
     t_a = group_sum(cells.cell, a, cells.n_cells)
+    if b is None:
+        return totals_covariance(stage, cells, n_domains, t_a)
+    if b_is_domain:
+        return totals_covariance(
+            stage, cells, n_domains, t_a, group_sum(cells.cell, b, cells.n_cells)
+        )
+    return totals_covariance(stage, cells, n_domains, t_a, unit_b=unit_totals(stage, b))
+
+
+def unit_totals(stage: StageLayout, values: FloatArray) -> FloatArray:
+    """Sum of ``values`` by unit of the stage."""
+    return group_sum(stage.unit, values, int(stage.unit_stratum.size))
+
+
+def totals_covariance(
+    stage: StageLayout,
+    cells: DomainCells,
+    n_domains: int,
+    t_a: FloatArray,
+    t_b: FloatArray | None = None,
+    *,
+    unit_b: FloatArray | None = None,
+) -> FloatArray:
+    """:func:`domain_covariance` from totals already summed: ``t_a`` (and ``t_b``) by cell,
+    or ``unit_b`` by unit for a vector counted in every domain; ``b = a`` when neither is
+    given. Several covariances of the same vectors then sum the rows once."""
     s1_a = np.bincount(cells.pair, weights=t_a, minlength=cells.n_pairs)
     n_strata = stage.n_units.size
-    if b is None:
-        t_b_cell = t_a
-        s1_b = s1_a
-    elif b_is_domain:
-        t_b_cell = group_sum(cells.cell, b, cells.n_cells)
-        s1_b = np.bincount(cells.pair, weights=t_b_cell, minlength=cells.n_pairs)
-    else:
-        t_b_unit = _unit_totals(stage, b)
-        t_b_cell = t_b_unit[cells.cell_unit]
-        s1_b = np.bincount(stage.unit_stratum, weights=t_b_unit, minlength=n_strata)[
+    if unit_b is not None:
+        t_b_cell = unit_b[cells.cell_unit]
+        s1_b = np.bincount(stage.unit_stratum, weights=unit_b, minlength=n_strata)[
             cells.pair_stratum
         ]
+    elif t_b is not None:
+        t_b_cell = t_b
+        s1_b = np.bincount(cells.pair, weights=t_b_cell, minlength=cells.n_pairs)
+    else:
+        t_b_cell = t_a
+        s1_b = s1_a
     cross = np.bincount(cells.pair, weights=t_a * t_b_cell, minlength=cells.n_pairs)
     n_h = stage.n_units[cells.pair_stratum]
     scale = stage.scale[cells.pair_stratum]

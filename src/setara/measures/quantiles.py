@@ -70,7 +70,8 @@ def _quantile_parts(data: MeasureData, p: float) -> QuantileParts:
     ys = data.y_sorted
     ws = data.w_sorted
     q = quantile_values(sg, ys, ws[:, None], p)[:, 0]
-    h = bandwidth(ys, ws, sg.codes, sg.n_groups)
+    # the bandwidth depends on the domain's values only: one for every quantile of the call
+    h = data.remember("bandwidth", lambda: bandwidth(ys, ws, sg.codes, sg.n_groups))
     density, tail = kernel_densities(ys, ws, sg.codes, sg.n_groups, q, h)
     return QuantileParts(
         p=p,

@@ -10,7 +10,8 @@ Rules and their findings (``rule`` column):
 - ``range``: a value below ``min`` or above ``max`` (error);
 - ``ratio``: ``column op other_column`` fails, e.g. realised ≤ allocated (error);
 - ``required``: a missing (null or blank) field (error);
-- ``complete``: an expected (region, period) with no row (error; ``row`` is null), and a row
+- ``complete``: an expected (region, period) with no row (error; ``row`` is null), or with
+  ``first=k`` one finding per period counting them and naming the first ``k``; and a row
   whose (region, period) was not expected (warning);
 - ``outlier_history`` / ``outlier_neighbours``: the modified z-score (Iglewicz and Hoaglin
   1993; :mod:`setara.monitoring.outliers`, which also documents MAD = 0) of the value against
@@ -30,6 +31,9 @@ Message ids and their ``params`` (for translations; every message also has an En
 ``quality.required.missing``        column
 ``quality.complete.missing_row``    region_code, period
 ``quality.complete.unexpected_row`` region_code, period
+``quality.complete.missing_rows``   period, missing, expected, codes (the first ``first``
+                                    missing codes, ", …" when there are more), area (the
+                                    missing codes' common parent, or null)
 ``quality.outlier.neighbours``      column, value, median, mad, score, threshold, n, area
                                     (the parent region), period
 ``quality.outlier.history``         the same, area = the region itself
@@ -48,6 +52,7 @@ import polars as pl
 from setara.errors import InputValueError
 from setara.monitoring._findings import PERIOD, QUALITY_COLUMNS, REGION, ROW, emit
 from setara.monitoring._rows import numeric, require_columns
+from setara.monitoring.completeness import complete_findings
 from setara.monitoring.outliers import outlier_findings
 
 __all__ = ["QUALITY_COLUMNS", "QualityRule", "check_quality"]
@@ -71,6 +76,7 @@ class QualityRule:
     min_points: int = 5
     by: tuple[str, ...] = ()
     severity: str = "error"
+    first: int | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -115,11 +121,20 @@ class QualityRule:
         return cls("required", names, severity=severity)
 
     @classmethod
-    def complete(cls, expected: pl.DataFrame, *, severity: str = "error") -> QualityRule:
-        """Every (``region_code``, ``period``) of ``expected`` must have a row."""
+    def complete(
+        cls, expected: pl.DataFrame, *, severity: str = "error", first: int | None = None
+    ) -> QualityRule:
+        """Every (``region_code``, ``period``) of ``expected`` must have a row.
+
+        With ``first=k`` the missing regions of a period are one finding saying how many of
+        the expected regions are missing and naming the first ``k`` codes (e.g. the districts
+        of a regency), instead of one finding per region.
+        """
         require_columns(expected, ("region_code", "period"), what="complete rule's expected frame")
+        if first is not None and first < 1:
+            raise InputValueError(f"complete rule: first must be at least 1, not {first}")
         pairs = expected.select(pl.col("region_code", "period").cast(pl.String)).unique()
-        return cls("complete", (), expected=pairs, severity=severity)
+        return cls("complete", (), expected=pairs, severity=severity, first=first)
 
     @classmethod
     def outlier(
@@ -209,7 +224,7 @@ def check_quality(
     found = []
     for order, rule in enumerate(rules):
         if rule.kind == "complete":
-            result = _complete(base, rule)
+            result = complete_findings(base, rule.expected, rule.severity, first=rule.first)
         elif rule.kind == "outlier":
             result = outlier_findings(
                 base, rule, history, region_col=region_col, period_col=period_col
@@ -228,10 +243,6 @@ def check_quality(
 
 def _key(rows: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String) if name in rows.columns else pl.lit(None, pl.String)
-
-
-def _text(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.String).fill_null("missing")
 
 
 def _range(base: pl.DataFrame, rule: QualityRule) -> pl.DataFrame:
@@ -314,42 +325,6 @@ def _required(base: pl.DataFrame, rule: QualityRule) -> pl.DataFrame:
             )
         )
     return pl.concat(out)
-
-
-def _complete(base: pl.DataFrame, rule: QualityRule) -> pl.DataFrame:
-    expected = rule.expected if rule.expected is not None else pl.DataFrame()
-    pairs = expected.rename({"region_code": REGION, "period": PERIOD})
-    missing = pairs.join(base, on=[REGION, PERIOD], how="anti", nulls_equal=True)
-    missing = missing.with_columns(pl.lit(None, pl.Int64).alias(ROW)).sort(REGION, PERIOD)
-    keys = {"region_code": pl.col(REGION), "period": pl.col(PERIOD)}
-    absent = emit(
-        missing,
-        rule.severity,
-        name="complete",
-        column=None,
-        value=pl.lit(None),
-        expected=pl.lit("a row"),
-        message=pl.format("no row for region {} in period {}", *keys.values()),
-        message_id="quality.complete.missing_row",
-        params=keys,
-    )
-    extra = base.join(pairs, on=[REGION, PERIOD], how="anti", nulls_equal=True)
-    unexpected = emit(
-        extra,
-        "warning",
-        name="complete",
-        column=None,
-        value=pl.lit(None),
-        expected=pl.lit("an expected region and period"),
-        message=pl.format(
-            "region {} in period {} is not expected",
-            _text(keys["region_code"]),
-            _text(keys["period"]),
-        ),
-        message_id="quality.complete.unexpected_row",
-        params=keys,
-    )
-    return pl.concat([absent, unexpected])
 
 
 _CHECKS = {"range": _range, "ratio": _ratio, "required": _required}

@@ -18,6 +18,7 @@ two-term contrast is ``c_1^2 se_1^2 + c_2^2 se_2^2 + 2 rho |c_1 se_1| |c_2 se_2|
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,13 @@ import polars as pl
 
 import setara
 from setara import SurveyDesign
-from setara.contrast import Linearization, combination_variance, domain_codes_for, linearize
+from setara.contrast import (
+    Linearization,
+    combination_variance,
+    domain_codes_for,
+    linearize,
+    stack_designs,
+)
 from setara.errors import ColumnNotFoundError, DesignError, InputValueError, SetaraError
 
 __all__ = ["Rounds", "Term", "prepare_rounds"]
@@ -73,14 +80,18 @@ class Rounds:
         return max(self.domains.height, 1)
 
     def linearize(self, measures: Sequence[str]) -> tuple[list[list[Linearization]], list[str]]:
-        """Every measure in both rounds over the common domains, and the notes."""
-        out: list[list[Linearization]] = []
-        notes: list[str] = []
-        for name, frame, design in zip(ROUND_NAMES, self.frames, self.designs, strict=True):
+        """Every measure in both rounds over the common domains, and the notes.
+
+        The two rounds are estimated concurrently (their measures each on the engine's
+        threads): the rounds share nothing, and a core left idle by one round's serial steps
+        serves the other."""
+
+        def run(index: int) -> tuple[list[Linearization], list[str]]:
+            name = ROUND_NAMES[index]
             try:
                 lins, _, round_notes = linearize(
-                    frame,
-                    design,
+                    self.frames[index],
+                    self.designs[index],
                     welfare=self.welfare,
                     measures=list(measures),
                     by=self.by or None,
@@ -89,9 +100,11 @@ class Rounds:
                 )
             except SetaraError as exc:
                 raise _named(name, exc) from exc
-            out.append(lins)
-            notes.extend(f"{name} round: {note}" for note in round_notes)
-        return out, notes
+            return lins, [f"{name} round: {note}" for note in round_notes]
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(run, range(2)))  # the before round's error first
+        return [lins for lins, _ in results], [note for _, notes in results for note in notes]
 
     def variance(self, before: Sequence[Term], after: Sequence[Term]) -> np.ndarray:
         """Variance of ``sum c_k theta_k`` over the terms of both rounds, per domain."""
@@ -236,7 +249,7 @@ def prepare_rounds(
     stacked = None
     codes = np.zeros(0, dtype=np.int64)
     if common_psu:
-        stacked = _stacked_design(frames, args)
+        stacked = _stacked_design(frames, (designs[0], designs[1]), args)
         codes = np.concatenate([domain_codes_for(f, by_cols, domains)[0] for f in frames])
     return Rounds(
         frames, (designs[0], designs[1]), welfare, by_cols, domains, stacked, level, codes
@@ -244,7 +257,9 @@ def prepare_rounds(
 
 
 def _stacked_design(
-    frames: tuple[pl.DataFrame, pl.DataFrame], args: dict[str, Any]
+    frames: tuple[pl.DataFrame, pl.DataFrame],
+    designs: tuple[SurveyDesign, SurveyDesign],
+    args: dict[str, Any],
 ) -> SurveyDesign:
     """Both rounds in one design whose PSUs are identified by stratum and PSU id, so a PSU
     surveyed in both rounds is one PSU."""
@@ -256,6 +271,18 @@ def _stacked_design(
     psu = _columns(args.get("psu"))
     if not psu:
         raise DesignError("common_psu needs the PSU column (psu=) of both rounds")
+    strata, fpc = _columns(args.get("strata")), _columns(args.get("fpc"))
+    if len(psu) == 1 and len(strata) <= 1 and len(fpc) <= 1:
+        # one stage: the rounds' own PSU codes give the stacked ones without sorting every row
+        return stack_designs(
+            frames,
+            designs,
+            weight=args.get("weight"),
+            strata=strata[0] if strata else None,
+            psu=psu[0],
+            fpc=fpc[0] if fpc else None,
+            lonely_psu=args.get("lonely_psu", "fail"),
+        )
     needed: list[str] = []
     for key in ("weight", "strata", "psu", "fpc"):
         needed.extend(c for c in _columns(args.get(key)) if c not in needed)
