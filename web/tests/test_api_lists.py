@@ -143,3 +143,8 @@ def test_lists_are_paginated_and_documented(world: dict[str, Any], as_persona: A
         assert params["limit"]["schema"]["default"] == PAGE_SIZE
         assert "X-Total-Count" in operation["responses"]["200"]["headers"]
         assert operation["responses"]["200"]["content"]["application/json"]["schema"]
+    results = [p for p in spec["paths"] if p.endswith("/results")]
+    assert len(results) >= 3  # analyses, simulations, access analyses
+    for path in results:  # JSON by default, CSV with format=csv: both documented
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        assert {"application/json", "text/csv"} <= set(content), path
