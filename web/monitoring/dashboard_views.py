@@ -169,13 +169,14 @@ def _body(
         card = [words.card_row(r) for r in _rows(frames["card"])]
         indicator = _chosen_indicator(request, selection, card)
         drawn = _charts(selection, frames, indicator, language)
+        category_words, light_words = words.categories(), words.lights()
         ranking = [
             {
                 **r,
                 "mean_text": words.achievement_text(r["mean_achievement"]),
-                "category_text": words.categories().get(r["category"] or "", numbers.MISSING),
+                "category_text": category_words.get(r["category"] or "", numbers.MISSING),
                 "light_symbol": words.LIGHT_SYMBOLS.get(r["light"] or "", ""),
-                "light_text": words.lights().get(r["light"] or "", numbers.MISSING),
+                "light_text": light_words.get(r["light"] or "", numbers.MISSING),
             }
             for r in _rows(frames.get("ranking"))
         ]
