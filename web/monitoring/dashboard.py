@@ -176,12 +176,12 @@ def _named(frame: pl.DataFrame, selection: Selection, language: str) -> pl.DataF
 
 
 def scorecard_frames(
-    selection: Selection, language: str, data_stamp: str | None = None
+    selection: Selection, language: str, data_stamp: str | None = None, *, children: bool = True
 ) -> dict[str, pl.DataFrame]:
     """``card`` (the region's indicators at their latest period, scored), ``history`` (every
     period of the region, scored, for trends) and ``ranking`` of the compared regions with
-    ``children`` (their latest values, scored), read from the plan's score table
-    (:mod:`monitoring.score_table`) at the current state of the data."""
+    ``children`` (their latest values, scored; not with ``children=False``), read from the
+    plan's score table (:mod:`monitoring.score_table`) at the current state of the data."""
     plan_id = selection.plan.pk if selection.plan is not None else None
     table = score_table(plan_id, data_stamp or stamp())
     seen = {"indicator_ids": [i.pk for i in selection.indicators],
@@ -189,7 +189,7 @@ def scorecard_frames(
     history = _named(rows_of(table, region=selection.region, **seen), selection, language)
     frames = {"history": history, "card": latest(history)}
     length = selection.child_length
-    if length is not None:
+    if length is not None and children:
         inside = rows_of(table, parent=selection.region, length=length, **seen)
         children = _named(latest(inside), selection, language)
         frames["children"] = children
