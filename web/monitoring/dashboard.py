@@ -33,7 +33,7 @@ from monitoring.models import Indicator, IndicatorValue, Plan, Submission, Targe
 from monitoring.score_table import rows_of, score_table
 from monitoring.validators import LEVEL_OF_LENGTH
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CHILD_LENGTH = {0: 2, 2: 5, 5: 8, 8: 13}
 LEVEL_LENGTH = {level: length for length, level in LEVEL_OF_LENGTH.items()}
 
@@ -156,11 +156,13 @@ def _stamp_sql() -> str:
     return "SELECT " + ", ".join(parts)
 
 
-def cache_key(kind: str, selection: Selection, language: str, stamp: str) -> str:
+def cache_key(kind: str, selection: Selection, language: str, stamp: str, extra: str = "") -> str:
+    """A cache key naming everything a cached ``kind`` of output depends on (``extra``: what
+    else the caller shows)."""
     ids = ",".join(str(i.pk) for i in selection.indicators)
     text = (
         f"{kind}|{selection.region}|{selection.level}|{selection.plan and selection.plan.pk}|"
-        f"{ids}|{sorted(selection.unapproved)}|{language}|{stamp}"
+        f"{ids}|{sorted(selection.unapproved)}|{language}|{stamp}|{extra}"
     )
     return f"monitoring-{CACHE_VERSION}-" + hashlib.sha256(text.encode()).hexdigest()
 
