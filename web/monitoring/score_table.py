@@ -10,16 +10,25 @@ targets). A request only filters it (:func:`rows_of`): the reader's indicators, 
 the owner's unapproved ones, one region or the regions of one length under a parent.
 
 A new value, target, approval or indicator change gives a new stamp, so the next request builds
-a new table: no page ever shows a table older than the data it was asked with.
+a new table: no page ever shows a table older than the data it was asked with. The first process
+to build a table also writes it as an Arrow file (``SETARA_DATA_DIR/score-tables``, written
+aside and renamed into place, so never read half-written); the other server processes map that
+file instead of reading and scoring the database again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 
 from monitoring.bulk import read_frame
 from monitoring.choices import APPROVED_STATES
@@ -30,6 +39,9 @@ __all__ = ["rows_of", "score_table"]
 
 #: Tables kept per process (plans × recent stamps); older ones are dropped first.
 KEPT = 4
+#: A plan's table files older than this (seconds) are removed when a newer one is written.
+STALE_AFTER = 300
+FORMAT = 1  # bump when the table's columns change
 
 _tables: OrderedDict[tuple[int | None, str], pl.DataFrame] = OrderedDict()
 _lock = threading.Lock()
@@ -70,13 +82,47 @@ def build(plan_id: int | None) -> pl.DataFrame:
     return scored_values(_indicators(), _values(), _targets(plan_id))
 
 
+def _path(plan_id: int | None, data_stamp: str) -> Path:
+    digest = hashlib.sha256(f"{FORMAT}|{plan_id}|{data_stamp}".encode()).hexdigest()[:32]
+    return Path(settings.DATA_DIR) / "score-tables" / f"plan-{plan_id or 0}-{digest}.arrow"
+
+
+def _write(path: Path, table: pl.DataFrame) -> None:
+    """Write ``table`` aside, rename it into place, and remove the plan's stale files (a
+    process still reading one keeps its open mapping)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+    table.write_ipc(aside)
+    os.replace(aside, path)
+    plan = path.name.rsplit("-", 1)[0]
+    now = time.time()
+    for old in path.parent.glob(f"{plan}-*"):
+        try:
+            if old != path and now - old.stat().st_mtime > STALE_AFTER:
+                old.unlink()
+        except FileNotFoundError:  # removed by another process meanwhile
+            continue
+
+
+def _load_or_build(plan_id: int | None, data_stamp: str) -> pl.DataFrame:
+    path = _path(plan_id, data_stamp)
+    try:
+        return pl.read_ipc(path)
+    except (OSError, pl.exceptions.PolarsError):  # not built yet (or unreadable): build it
+        table = build(plan_id)
+    with contextlib.suppress(OSError):  # a full or read-only disk costs the others a build
+        _write(path, table)
+    return table
+
+
 def score_table(plan_id: int | None, data_stamp: str) -> pl.DataFrame:
-    """The scored table of ``plan_id`` at ``data_stamp``, built on first use in this process."""
+    """The scored table of ``plan_id`` at ``data_stamp``: from this process's memory, else from
+    the file another process wrote, else built (and written)."""
     key = (plan_id, data_stamp)
     with _lock:
         table = _tables.get(key)
         if table is None:
-            table = build(plan_id)
+            table = _load_or_build(plan_id, data_stamp)
             _tables[key] = table
             while len(_tables) > KEPT:
                 _tables.popitem(last=False)

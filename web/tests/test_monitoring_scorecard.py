@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from agencies.actions import create_token
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from monitoring.models import Submission, Target
 from test_monitoring_dashboard import _client, world
 
-from monitoring import actions
+from monitoring import actions, score_table
 
 pytestmark = pytest.mark.django_db
 __all__ = ["world"]  # the dashboard tests' world, used as a fixture here
@@ -101,6 +102,19 @@ def test_each_region_is_cut_from_one_table_built_once(world: dict[str, Any]) -> 
         assert _card(client, "region=32.01")["BUDGET"]["value"] == 90.0
     read = [q["sql"] for q in seen.captured_queries if "monitoring_target" in q["sql"]]
     assert len(read) == 1 and read[0].startswith("SELECT (SELECT")  # only the data stamp
+
+
+def test_another_process_maps_the_file_the_first_one_wrote(world: dict[str, Any]) -> None:
+    api = _api(world["users"]["nat_manager"])
+    built = _api_rows(api, "region=32.01")
+    files = list((settings.DATA_DIR / "score-tables").glob(f"plan-{world['plan'].pk}-*.arrow"))
+    assert files
+    score_table._tables.clear()  # as a fresh server process
+    with CaptureQueriesContext(connection) as seen:
+        mapped = _api_rows(api, "region=32.01")
+    values = [q["sql"] for q in seen.captured_queries if "monitoring_indicatorvalue" in q["sql"]]
+    assert len(values) == 1 and values[0].startswith("SELECT (SELECT")  # only the data stamp
+    assert mapped == built and mapped["BUDGET"]["value"] == 90.0
 
 
 def test_a_new_or_changed_target_shows_at_once(world: dict[str, Any]) -> None:
