@@ -307,3 +307,9 @@ def list_values(
     if region_code is not None:
         found = found.filter(region_code=region_code)
     return _page(request, found.order_by("pk"), _value, limit, offset)
+
+
+# The score card's endpoint lives beside the dashboard it mirrors (monitoring.api_scorecard).
+from monitoring.api_scorecard import router as scorecard_router  # noqa: E402
+
+router.add_router("", scorecard_router)

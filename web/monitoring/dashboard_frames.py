@@ -59,15 +59,11 @@ TARGET_SCHEMA = {
 
 
 def latest(values: pl.DataFrame) -> pl.DataFrame:
-    """The rows of each indicator's latest period (the same period for every region)."""
+    """The rows of each indicator's latest period (the same period for every region), in
+    their order."""
     if values.is_empty():
         return values
-    last = values.group_by("indicator_id").agg(pl.col("period").max().alias("__last"))
-    return (
-        values.join(last, on="indicator_id")
-        .filter(pl.col("period") == pl.col("__last"))
-        .drop("__last")
-    )
+    return values.filter(pl.col("period") == pl.col("period").max().over("indicator_id"))
 
 
 def _targets_for(values: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:

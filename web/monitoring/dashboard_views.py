@@ -169,13 +169,14 @@ def _body(
         card = [words.card_row(r) for r in _rows(frames["card"])]
         indicator = _chosen_indicator(request, selection, card)
         drawn = _charts(selection, frames, indicator, language)
+        category_words, light_words = words.categories(), words.lights()
         ranking = [
             {
                 **r,
                 "mean_text": words.achievement_text(r["mean_achievement"]),
-                "category_text": words.categories().get(r["category"] or "", numbers.MISSING),
+                "category_text": category_words.get(r["category"] or "", numbers.MISSING),
                 "light_symbol": words.LIGHT_SYMBOLS.get(r["light"] or "", ""),
-                "light_text": words.lights().get(r["light"] or "", numbers.MISSING),
+                "light_text": light_words.get(r["light"] or "", numbers.MISSING),
             }
             for r in _rows(frames.get("ranking"))
         ]
@@ -185,32 +186,37 @@ def _body(
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The region's dashboard; its body is rendered once per selection, language and state of
-    the data (``monitoring.dashboard.stamp``), then served from the cache."""
+    """The region's dashboard. Its content (everything under the site's header) is rendered
+    once per selection, query, readable plans, language and state of the data
+    (``monitoring.dashboard.stamp``), then served from the cache."""
     plans = readable_plans(request.user)
     selection = selection_of(request, plans)
     language = get_language() or "id"
     national = _("Indonesia")
-    context: dict[str, Any] = {
-        "selection": selection,
-        "region_label": region_name(selection.region, national),
-        "trail": [(c, region_name(c, national)) for c in parents(selection.region)]
-        if selection.region
-        else [],
-        "plans": plans,
-        "may_include_unapproved": bool(owned_ids(request.user, selection.indicators)),
-        "query": request.GET.urlencode(),
-        "levels": LEVELS,
-    }
+    may_include = bool(owned_ids(request.user, selection.indicators))
+    region_label = region_name(selection.region, national)
+    query = request.GET.urlencode()
+    shown_plans = [(p.pk, p.name, p.document_title) for p in plans]
     data_stamp = stamp()
-    key = cache_key("page", selection, language, data_stamp) + request.GET.get("indicator", "")
-    body = cache.get(key)
-    if body is None:
-        shown = _body(request, selection, language, data_stamp)
-        body = render_to_string("monitoring/_dashboard_body.html", shown, request)
-        cache.set(key, body, 3600)
-        context.update(shown)
-    context["body"] = mark_safe(body)
+    key = cache_key("page", selection, language, data_stamp, f"{query}|{shown_plans}|{may_include}")
+    content = cache.get(key)
+    context: dict[str, Any] = {"selection": selection, "region_label": region_label}
+    if content is None:
+        context.update(
+            {
+                "trail": [(c, region_name(c, national)) for c in parents(selection.region)]
+                if selection.region
+                else [],
+                "plans": plans,
+                "may_include_unapproved": may_include,
+                "query": query,
+                "levels": LEVELS,
+                **_body(request, selection, language, data_stamp),
+            }
+        )
+        content = render_to_string("monitoring/_dashboard_content.html", context, request)
+        cache.set(key, content, 3600)
+    context["content"] = mark_safe(content)
     return render(request, "monitoring/dashboard.html", context)
 
 

@@ -6,9 +6,11 @@ always shown with a symbol and a word, never by colour alone (WCAG 2.1, 1.4.1).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from setara_web import numbers
 
@@ -85,8 +87,16 @@ def target_text(low: float | None, high: float | None, fmt: Callable[[float], st
     return f"≥ {fmt(low)}" if low is not None else f"≤ {fmt(high)}"  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=8)
+def _coded_words(language: str) -> dict[str, dict[str, str]]:
+    """The coded values' words in ``language`` (the active one), looked up once, not per row."""
+    return {"category": categories(), "light": lights(), "verdict": verdicts(),
+            "rse_flag": rse_flags()}  # fmt: skip
+
+
 def card_row(row: dict[str, Any]) -> dict[str, Any]:
     """One scored row as the page and the PDF show it (texts in the reader's language)."""
+    coded = _coded_words(get_language() or "")
     fmt = value_format(row.get("unit") or "")
     value = fmt(row["value"]) if row.get("value") is not None else numbers.MISSING
     ci = ""
@@ -100,11 +110,11 @@ def card_row(row: dict[str, Any]) -> dict[str, Any]:
         "target_text": target_text(row.get("target_low"), row.get("target_high"), fmt),
         "baseline_text": fmt(row["baseline"]) if row.get("baseline") is not None else "",
         "achievement_text": achievement_text(row.get("achievement")),
-        "category_text": categories().get(row.get("category") or "", numbers.MISSING),
+        "category_text": coded["category"].get(row.get("category") or "", numbers.MISSING),
         "light_symbol": LIGHT_SYMBOLS.get(light or "", ""),
-        "light_text": lights().get(light or "", numbers.MISSING),
-        "verdict_text": verdicts().get(row.get("verdict") or "", ""),
-        "rse_text": rse_flags().get(row.get("rse_flag") or "", ""),
+        "light_text": coded["light"].get(light or "", numbers.MISSING),
+        "verdict_text": coded["verdict"].get(row.get("verdict") or "", ""),
+        "rse_text": coded["rse_flag"].get(row.get("rse_flag") or "", ""),
         "rse_percent": numbers.percent(row["rse"]) if row.get("rse") is not None else "",
         "scope_text": _("national target") if row.get("target_scope") == "national" else "",
     }
