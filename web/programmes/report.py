@@ -38,6 +38,11 @@ def _ci(cell: Mapping[str, Any] | None, fmt: str) -> str:
     return f"{formatter(fmt)(cell.get('ci_low'))} – {formatter(fmt)(cell.get('ci_high'))}"
 
 
+def _change_fmt(fmt: str) -> str:
+    """A change of a percentage is written in percentage points (issue 8: "pp", not "%")."""
+    return "pp" if fmt == "percent" else fmt
+
+
 def _reason(cell: Mapping[str, Any] | None) -> str:
     """Why a marked estimate is flagged (already in the reader's words), else nothing."""
     if not cell or cell.get("reliability") in (None, "reliable"):
@@ -104,9 +109,9 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
                     _est(r["before"], r["fmt"]),
                     _est(r["baseline"], r["fmt"]),
                     _est(r["after"], r["fmt"]),
-                    _est(r["change"], r["fmt"], mark=True),
-                    _ci(r["change"], r["fmt"]),
-                    _est(r["vs_baseline"], r["fmt"]),
+                    _est(r["change"], _change_fmt(r["fmt"]), mark=True),
+                    _ci(r["change"], _change_fmt(r["fmt"])),
+                    _est(r["vs_baseline"], _change_fmt(r["fmt"])),
                     _reason(r["change"]),
                 ]
                 for r in view["impact"]
@@ -155,8 +160,8 @@ def sections(view: Mapping[str, Any], text: Mapping[str, str]) -> list[dict[str,
                     r["name"],
                     _est(r.get("before"), "percent"),
                     _est(r.get("after"), "percent"),
-                    _est(r.get("change"), "percent", mark=True),
-                    _ci(r.get("change"), "percent"),
+                    _est(r.get("change"), "pp", mark=True),
+                    _ci(r.get("change"), "pp"),
                 ]
                 for r in view["regions"]
             ],

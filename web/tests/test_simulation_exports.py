@@ -117,3 +117,24 @@ def test_simulation_xlsx_names_provinces_beside_their_codes(
         assert row[name] == names[str(row[group])], row
     others = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[domain] != province]
     assert others and all(r[name] is None for r in others)
+
+
+@pytest.mark.parametrize(("language", "decimal"), [("id", ","), ("en", ".")])
+def test_simulation_pdf_writes_changes_of_rates_in_percentage_points(
+    world: dict[str, Any], as_persona: Any, language: str, decimal: str
+) -> None:
+    """Issue 8, point 8: the change of the poverty rate (national and by province) and its
+    interval are in percentage points ("−5,8 pp"), the levels in percent."""
+    sim = world["simulation"]
+    flat = " ".join(
+        pdf_text(_get(as_persona, f"/simulations/{sim.pk}/report.pdf", language)).split()
+    )
+    national = next(
+        r for r in sim.result["tables"]["impact"]
+        if r["scenario"] == sim.result["scenario"] and r["measure"] == "fgt0"
+        and r["domain"] == "all" and r["stage"] == "change"
+    )  # fmt: skip
+    change = 100 * national["estimate"]
+    written = f"{'+' if change >= 0 else '-'}{abs(change):.1f}".replace(".", decimal)
+    assert f"{written} pp" in flat, (written, flat[:1500])
+    assert f"{written}%" not in flat
