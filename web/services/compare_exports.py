@@ -109,16 +109,7 @@ def to_xlsx(scenarios: list[SitingScenario]) -> bytes:
     frames = exports.comparison_frames(
         [(s.title, str(s.get_model_display()), s.result) for s in scenarios]
     )
-    coverage = frames["coverage"]
-    present = coverage["group"].drop_nulls().unique().to_list()
-    own = {g: words.group_name(g) for g in present} | {"": _("All")}
-    rest = {g: words.not_group(words.group_name(g)) for g in present}
-    coverage = coverage.with_columns(
-        pl.when(pl.col("side") == "out")
-        .then(pl.col("group").replace(rest))
-        .otherwise(pl.col("group").replace(own))
-        .alias("group")
-    ).drop("side")
+    coverage = downloads.named_groups(frames["coverage"])
     plan = frames["plan"].with_columns(
         pl.col("status").replace_strict(
             {"optimal": str(_("optimal (proven)"))},

@@ -30,6 +30,20 @@ def _moment(value: Any, *, time: bool = True) -> str:
     return numbers.date_text(timezone.localtime(value), language=get_language(), time=time)
 
 
+def named_groups(coverage: pl.DataFrame) -> pl.DataFrame:
+    """A coverage table's ``group`` and ``side`` columns as one column of group names in the
+    active language ("miskin", "bukan miskin", "Semua")."""
+    present = coverage["group"].drop_nulls().unique().to_list()
+    own = {g: words.group_name(g) for g in present} | {"": _("All")}
+    rest = {g: words.not_group(words.group_name(g)) for g in present}
+    return coverage.with_columns(
+        pl.when(pl.col("side") == "out")
+        .then(pl.col("group").replace(rest))
+        .otherwise(pl.col("group").replace(own))
+        .alias("group")
+    ).drop("side")
+
+
 def cover_facts(job: AccessAnalysis | SitingScenario) -> list[tuple[str, str]]:
     """Files, threshold or service time, travel cost, owner and dates for the cover."""
     language = get_language()
@@ -200,16 +214,7 @@ def _xlsx(job: AccessAnalysis | SitingScenario, sheets: dict[str, Any]) -> bytes
             _("Regions"): localise(sheets["regions"], columns=words.region_columns(job.groups))
         }
     else:
-        coverage = sheets["coverage"]
-        present = coverage["group"].drop_nulls().unique().to_list()
-        own = {g: words.group_name(g) for g in present} | {"": _("All")}
-        rest = {g: words.not_group(words.group_name(g)) for g in present}
-        coverage = coverage.with_columns(
-            pl.when(pl.col("side") == "out")
-            .then(pl.col("group").replace(rest))
-            .otherwise(pl.col("group").replace(own))
-            .alias("group")
-        ).drop("side")
+        coverage = named_groups(sheets["coverage"])
         columns = words.siting_columns()
         named = {
             _("Sites"): localise(sheets["sites"], columns=columns),
